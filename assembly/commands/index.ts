@@ -1,0 +1,2 @@
+// Every engine command handler, re-exported for the generated dispatch switch.
+export { pingCommand, echoCommand } from "../t_connection";

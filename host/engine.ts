@@ -1,0 +1,95 @@
+// The one module that holds the WebAssembly instance and views over its memory.
+// Views detach when the engine grows its memory (a write through a detached view silently does
+// nothing), so every access goes through u8()/u32(), which re-create them when the buffer changed.
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export interface EngineExports {
+  memory: WebAssembly.Memory;
+  reserveTable(bytes: number): number;
+  reserveData(bytes: number): number;
+  exec(table: number, ncmds: number, data: number, db: number, proto: number, nowMs: number): number;
+  outputPtr(): number;
+  outputLen(): number;
+  usedMemory(): number;
+  memAlloc(size: number): number;
+  memFree(ptr: number): void;
+  memRealloc(ptr: number, size: number): number;
+  memUsable(ptr: number): number;
+  [name: string]: unknown;
+}
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Path of the compiled engine; `debug` selects the build with assertions. */
+export function wasmPath(debug = false): string {
+  // host/engine.ts runs from dist/host/ when compiled and from host/ under vitest.
+  const base = here.includes(`${join("dist", "host")}`) ? root : join(here, "..");
+  return join(base, "build", debug ? "wedis.debug.wasm" : "wedis.wasm");
+}
+
+export class Engine {
+  readonly x: EngineExports;
+  private buffer: ArrayBuffer;
+  private _u8: Uint8Array;
+  private _u32: Uint32Array;
+
+  constructor(instance: WebAssembly.Instance) {
+    this.x = instance.exports as unknown as EngineExports;
+    this.buffer = this.x.memory.buffer;
+    this._u8 = new Uint8Array(this.buffer);
+    this._u32 = new Uint32Array(this.buffer);
+  }
+
+  static load(options: { debug?: boolean; path?: string } = {}): Engine {
+    const bytes = readFileSync(options.path ?? wasmPath(options.debug));
+    const module = new WebAssembly.Module(bytes);
+    let engine: Engine | undefined;
+    const instance = new WebAssembly.Instance(module, {
+      env: {
+        abort(msg: number, file: number, line: number, col: number) {
+          const text = (p: number) => (engine ? engine.readAsString(p) : String(p));
+          throw new Error(`engine abort: ${text(msg)} at ${text(file)}:${line}:${col}`);
+        },
+      },
+    });
+    engine = new Engine(instance);
+    return engine;
+  }
+
+  /** Byte view of linear memory, valid until the next call into the engine. */
+  u8(): Uint8Array {
+    if (this.x.memory.buffer !== this.buffer) this.refresh();
+    return this._u8;
+  }
+
+  /** 32-bit view of linear memory, valid until the next call into the engine. */
+  u32(): Uint32Array {
+    if (this.x.memory.buffer !== this.buffer) this.refresh();
+    return this._u32;
+  }
+
+  /** A copy of `len` bytes at `ptr`. */
+  copyOut(ptr: number, len: number): Buffer {
+    const out = Buffer.allocUnsafe(len);
+    out.set(this.u8().subarray(ptr >>> 0, (ptr >>> 0) + len));
+    return out;
+  }
+
+  private refresh(): void {
+    this.buffer = this.x.memory.buffer;
+    this._u8 = new Uint8Array(this.buffer);
+    this._u32 = new Uint32Array(this.buffer);
+  }
+
+  /** Reads an AssemblyScript string object (used only for abort messages). */
+  private readAsString(ptr: number): string {
+    if (!ptr) return "";
+    const u8 = this.u8();
+    const len = new Uint32Array(u8.buffer, (ptr - 4) & ~3, 1)[0] >>> 1;
+    const chars = new Uint16Array(u8.buffer, ptr, len);
+    return String.fromCharCode(...chars);
+  }
+}
