@@ -6,24 +6,29 @@ import { OBJECT, OBJECT_OVERHEAD, BLOCK_OVERHEAD } from "rt/common";
 import { alloc, free, realloc, usable } from "./alloc";
 
 // Managed objects carry AssemblyScript's 20-byte header (BLOCK mmInfo + OBJECT fields) so that
-// builtins such as String#length, which read rtSize at ptr-4, keep working.
+// builtins such as String#length, which read rtSize at ptr-4, keep working. The allocator's
+// blocks are 8-byte aligned; the runtime's block starts SLACK bytes in, so that mmInfo sits at
+// block+4 and both the runtime pointer and the object payload (16 bytes further) stay 8-aligned.
+
+// @ts-ignore: decorator
+@inline const SLACK: usize = 8;
 
 // @ts-ignore: decorator
 @unsafe @global
 export function __alloc(size: usize): usize {
-  return alloc(size + BLOCK_OVERHEAD) + BLOCK_OVERHEAD;
+  return alloc(size + SLACK) + SLACK;
 }
 
 // @ts-ignore: decorator
 @unsafe @global
 export function __realloc(ptr: usize, size: usize): usize {
-  return realloc(ptr - BLOCK_OVERHEAD, size + BLOCK_OVERHEAD) + BLOCK_OVERHEAD;
+  return realloc(ptr - SLACK, size + SLACK) + SLACK;
 }
 
 // @ts-ignore: decorator
 @unsafe @global
 export function __free(ptr: usize): void {
-  free(ptr - BLOCK_OVERHEAD);
+  free(ptr - SLACK);
 }
 
 // @ts-ignore: decorator
@@ -31,11 +36,13 @@ export function __free(ptr: usize): void {
 export function __new(size: usize, id: u32): usize {
   const ptr = __alloc(OBJECT_OVERHEAD + size);
   const object = changetype<OBJECT>(ptr - BLOCK_OVERHEAD);
-  object.mmInfo = <u32>usable(ptr - BLOCK_OVERHEAD);
+  object.mmInfo = <u32>(usable(ptr - SLACK) - SLACK);
   object.gcInfo = 0;
   object.gcInfo2 = 0;
   object.rtId = id;
   object.rtSize = <u32>size;
+  // Builtins (Array, typed arrays) expect a new object's payload zeroed, as the stock runtime does.
+  memory.fill(ptr + OBJECT_OVERHEAD, 0, size);
   return ptr + OBJECT_OVERHEAD;
 }
 
