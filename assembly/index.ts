@@ -4,6 +4,19 @@ import { setProto, resetOutput, outputPtr as replyPtr, outputLen as replyLen } f
 import { setCommand } from "./request";
 import { dispatch } from "./commands/dispatch.generated";
 import { setCurrentDb, setNow } from "./server";
+import { initDbs } from "./db";
+import { setHashSeed } from "./hash";
+import { seedRandom } from "./random";
+
+// ---- start-up -----------------------------------------------------------------------------------
+
+/** Creates the databases; call once before anything else. Seeds make hashing unpredictable. */
+export function init(databases: i32, hashSeed: u32, randomSeed: u32): void {
+  setHashSeed(hashSeed);
+  // Spread the 32-bit seed over the generator's 64-bit state (0 is not a valid state).
+  seedRandom((<u64>randomSeed + 1) * 0x9e3779b97f4a7c15);
+  initDbs(databases);
+}
 
 // ---- batch execution -------------------------------------------------------------------------
 
@@ -62,6 +75,24 @@ export function outputLen(): usize {
   return replyLen();
 }
 
+// ---- cron and state the host reads or sets --------------------------------------------------------
+export { activeExpireCycle } from "./expire";
+export { setMaxmemory } from "./server";
+export { engineStat, dbKeys, dbVolatileKeys, dbAvgTtl, rehashStep } from "./stats";
+
 // ---- allocator -------------------------------------------------------------------------------
 export { usedMemory } from "./alloc";
 export { alloc as memAlloc, free as memFree, realloc as memRealloc, usable as memUsable } from "./alloc";
+export { tryAlloc as memTryAlloc } from "./alloc";
+// Statistics for INFO memory / MEMORY STATS (byte totals are f64; layouts in alloc.ts).
+export {
+  peakMemory as memPeak,
+  resetPeakMemory as memResetPeak,
+  memoryBytes as memRssBytes,
+  heapBytes as memHeapBytes,
+  activeBytes as memActiveBytes,
+  metaBytes as memMetaBytes,
+  freePageBytes as memFreePageBytes,
+  classStats as memClassStats,
+  spanMap as memSpanMap,
+} from "./alloc";

@@ -142,21 +142,6 @@ export function addReplyErrorCode(msg: string): void {
   len += 2;
 }
 
-/** An error whose text comes from bytes (e.g. quoting a user argument). `code` excludes the dash. */
-export function addReplyErrorBytes(ptr: usize, n: usize): void {
-  store<u8>(reserve(1), 45);
-  len++;
-  // Redis replaces newlines in error strings with spaces so the reply stays one line.
-  const p = reserve(n);
-  for (let i: usize = 0; i < n; i++) {
-    const c = load<u8>(ptr + i);
-    store<u8>(p + i, c == 13 || c == 10 ? 32 : c);
-  }
-  len += n;
-  crlf(reserve(2));
-  len += 2;
-}
-
 export function addReplyLongLong(v: i64): void {
   addHeader(58, v); // ':'
 }
@@ -291,4 +276,33 @@ export function setDeferredMapLen(at: usize, n: i64): void {
 
 export function setDeferredSetLen(at: usize, n: i64): void {
   insertHeader(at, proto >= 3 ? 126 : 42, n);
+}
+
+// Errors assembled from pieces, e.g. quoting a user's argument, without building a string:
+//   errorBegin("ERR Unsupported option "); errorBytes(p, n); errorEnd();
+
+/** Starts `-<text>`; `text` includes the error code. */
+export function errorBegin(text: string): void {
+  store<u8>(reserve(1), 45);
+  len++;
+  addAscii(text);
+}
+
+export function errorAscii(text: string): void {
+  addAscii(text);
+}
+
+/** User bytes inside an error: newlines become spaces so the reply stays one line. */
+export function errorBytes(ptr: usize, n: usize): void {
+  const p = reserve(n);
+  for (let i: usize = 0; i < n; i++) {
+    const c = load<u8>(ptr + i);
+    store<u8>(p + i, c == 13 || c == 10 ? 32 : c);
+  }
+  len += n;
+}
+
+export function errorEnd(): void {
+  crlf(reserve(2));
+  len += 2;
 }

@@ -1,9 +1,12 @@
-// Engine-wide state for the command being executed: the client's database and the clock.
+// Engine-wide state for the command being executed (the client's database, the clock) and the
+// counters INFO reports.
 
 /** Database index of the client whose batch is running. */
 export let currentDb: i32 = 0;
 /** Wall-clock milliseconds, set once per batch by the host. */
 export let now: i64 = 0;
+/** Redis's LRU clock: seconds, 24 bits, wrapping. */
+export let lruClock: u32 = 0;
 
 export function setCurrentDb(db: i32): void {
   currentDb = db;
@@ -11,4 +14,73 @@ export function setCurrentDb(db: i32): void {
 
 export function setNow(ms: i64): void {
   now = ms;
+  lruClock = <u32>(ms / 1000) & 0xffffff;
+}
+
+// ---- counters (INFO stats) -------------------------------------------------------------------
+export let keyspaceHits: u64 = 0;
+export let keyspaceMisses: u64 = 0;
+export let expiredKeys: u64 = 0;
+export let evictedKeys: u64 = 0;
+/** Changes to the dataset since start (Redis's server.dirty). */
+export let dirty: u64 = 0;
+
+// @ts-ignore: decorator
+@inline
+export function hit(): void {
+  keyspaceHits++;
+}
+
+// @ts-ignore: decorator
+@inline
+export function miss(): void {
+  keyspaceMisses++;
+}
+
+// @ts-ignore: decorator
+@inline
+export function countExpired(): void {
+  expiredKeys++;
+}
+
+// @ts-ignore: decorator
+@inline
+export function addDirty(n: u64): void {
+  dirty += n;
+}
+
+export function resetStats(): void {
+  keyspaceHits = 0;
+  keyspaceMisses = 0;
+  expiredKeys = 0;
+  evictedKeys = 0;
+}
+
+// ---- settings the host pushes in (CONFIG SET) ------------------------------------------------
+
+/** maxmemory in bytes (0 = no limit). */
+export let maxmemory: u64 = 0;
+/** maxmemory-policy, numbered as the host's config.ts numbers it; see isLfuPolicy/isLruPolicy. */
+export let maxmemoryPolicy: i32 = 0;
+
+export const POLICY_NOEVICTION: i32 = 0;
+export const POLICY_ALLKEYS_LRU: i32 = 1;
+export const POLICY_VOLATILE_LRU: i32 = 2;
+export const POLICY_ALLKEYS_LFU: i32 = 3;
+export const POLICY_VOLATILE_LFU: i32 = 4;
+export const POLICY_ALLKEYS_RANDOM: i32 = 5;
+export const POLICY_VOLATILE_RANDOM: i32 = 6;
+export const POLICY_VOLATILE_TTL: i32 = 7;
+
+export function setMaxmemory(bytes: u64, policy: i32): void {
+  maxmemory = bytes;
+  maxmemoryPolicy = policy;
+}
+
+export function isLfuPolicy(): bool {
+  return maxmemoryPolicy == POLICY_ALLKEYS_LFU || maxmemoryPolicy == POLICY_VOLATILE_LFU;
+}
+
+export function isLruPolicy(): bool {
+  return maxmemoryPolicy == POLICY_ALLKEYS_LRU || maxmemoryPolicy == POLICY_VOLATILE_LRU;
 }
