@@ -1,12 +1,19 @@
 // The shape of one entry of commands/*.json, as the generator hands it to the host.
 
+// Flags and category names are stored exactly as Redis 7.0 prints them in COMMAND INFO (lower
+// case, no "@"; key-spec flags "RO"/"RW"/"OW"/"RM" upper case, the rest lower case), in the
+// order Redis prints them, so the table doubles as the expected COMMAND INFO output.
+
 export interface KeySpecJson {
   notes?: string;
   flags: string[];
-  begin_search: { index?: { pos: number }; keyword?: { keyword: string; startfrom: number } };
+  /** Exactly one member: where the search for keys starts. */
+  begin_search: { index?: { pos: number }; keyword?: { keyword: string; startfrom: number }; unknown?: null };
+  /** Exactly one member: how the keys are found from there. */
   find_keys: {
     range?: { lastkey: number; step: number; limit: number };
     keynum?: { keynumidx: number; firstkey: number; step: number };
+    unknown?: null;
   };
 }
 
@@ -16,6 +23,7 @@ export interface ArgumentJson {
   display_text?: string;
   key_spec_index?: number;
   token?: string;
+  summary?: string;
   optional?: boolean;
   multiple?: boolean;
   multiple_token?: boolean;
