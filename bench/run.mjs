@@ -1,0 +1,208 @@
+#!/usr/bin/env node
+// `npm run bench`: Wedis against a real Redis on this machine.
+//
+//   1. throughput: redis-benchmark -c 50 -t set,get,incr,mset -r 1000000, pipeline 1 and 16.
+//      Each test runs on Wedis and on Redis back to back, the order alternating from test to
+//      test, so drifts in the machine's load hit both sides alike.
+//   2. bytes per key: used_memory growth after loading N keys `key:%012d` -> "xxx".
+//   3. engine only: ns per SET/GET crossing `exec` directly, at N keys (Wedis's release build).
+//
+// Options:
+//   --quick             fewer requests and 100k keys instead of 1M (about a minute)
+//   --tests a,b         redis-benchmark tests (default set,get,incr,mset)
+//   --only wedis|redis  run one side only (ratios are left out)
+//   --requests N        requests per pipeline-1 run (pipeline-16 runs use 5x)
+//   --keys N            keys for the memory and engine measurements
+//   --skip-throughput, --skip-memory, --skip-engine
+//   --max-minutes M     stop everything after M minutes (default 20)
+// Results are printed and written to bench/results/latest.md.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { freePort, requireProgram, runBounded, startRedis, startWedis } from "./servers.mjs";
+import { bytesPerKey } from "./bytes-per-key.mjs";
+import { engineOps } from "./engine-ops.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+function parseArgs(argv) {
+  const o = { quick: false, tests: ["set", "get", "incr", "mset"], only: null, requests: null, keys: null, throughput: true, memory: true, engine: true, maxMinutes: 20 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => {
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
+      return argv[++i];
+    };
+    if (a === "--quick") o.quick = true;
+    else if (a === "--tests") o.tests = next().split(",").map((t) => t.trim().toLowerCase()).filter(Boolean);
+    else if (a === "--only") {
+      o.only = next();
+      if (o.only !== "wedis" && o.only !== "redis") throw new Error("--only takes wedis or redis");
+    } else if (a === "--requests") o.requests = positive(a, next());
+    else if (a === "--keys") o.keys = positive(a, next());
+    else if (a === "--skip-throughput") o.throughput = false;
+    else if (a === "--skip-memory") o.memory = false;
+    else if (a === "--skip-engine") o.engine = false;
+    else if (a === "--max-minutes") o.maxMinutes = positive(a, next());
+    else if (a === "-h" || a === "--help") {
+      o.help = true;
+    } else throw new Error(`unknown option ${a} (see --help)`);
+  }
+  o.requests ??= o.quick ? 20_000 : 100_000;
+  o.keys ??= o.quick ? 100_000 : 1_000_000;
+  return o;
+}
+
+function positive(name, v) {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} takes a positive integer`);
+  return n;
+}
+
+/** Parses redis-benchmark --csv output into [{ test, rps }]. */
+function parseCsv(text) {
+  const rows = [];
+  for (const line of text.split("\n")) {
+    const cells = line.trim().replace(/^"|"$/g, "").split('","');
+    if (cells.length < 2 || cells[0] === "test") continue;
+    const rps = Number(cells[1]);
+    if (Number.isFinite(rps)) rows.push({ test: cells[0], rps });
+  }
+  return rows;
+}
+
+async function benchmark(server, test, pipeline, requests, timeoutMs) {
+  const args = ["-h", "127.0.0.1", "-p", String(server.port), "-c", "50", "-n", String(requests), "-r", "1000000", "-P", String(pipeline), "-t", test, "--csv"];
+  const r = await runBounded("redis-benchmark", args, timeoutMs);
+  if (r.timedOut) return { error: `timeout after ${timeoutMs / 1000} s` };
+  const rows = parseCsv(r.stdout);
+  if (r.code !== 0 || rows.length === 0) return { error: `redis-benchmark exit ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 200)}` };
+  return { test: rows[0].test, rps: rows[0].rps };
+}
+
+const fmt = (n, digits = 0) => (n === undefined || n === null || Number.isNaN(n) ? "-" : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}x` : "-");
+
+function table(head, rows) {
+  return [`| ${head.join(" | ")} |`, `| ${head.map((h, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  if (o.help) {
+    console.log(
+      (await import("node:fs")).readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(1, 20).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"),
+    );
+    return;
+  }
+  const hardStop = setTimeout(() => {
+    console.error(`bench: stopped after --max-minutes ${o.maxMinutes}`);
+    process.exit(3); // the exit handler in servers.mjs kills the servers
+  }, o.maxMinutes * 60_000);
+  hardStop.unref();
+
+  const sides = o.only ? [o.only] : ["wedis", "redis"];
+  const needServers = o.throughput || o.memory;
+  const versions = {};
+  if (needServers && sides.includes("redis")) versions.redis = await requireProgram("redis-server", "Install Redis 7 (apt-get install redis-server) to compare against it, or pass --only wedis.");
+  if (o.throughput) versions.benchmark = await requireProgram("redis-benchmark", "It comes with Redis (apt-get install redis-tools / redis-server).");
+
+  const servers = {};
+  if (needServers) {
+    for (const side of sides) {
+      const port = await freePort();
+      servers[side] = side === "redis" ? await startRedis(port) : await startWedis(root, port);
+      console.error(`bench: ${side} on port ${port}`);
+    }
+  }
+
+  const out = [];
+  const cpu = cpus()[0]?.model ?? "unknown cpu";
+  out.push(`# Wedis vs Redis benchmarks`, "", `${new Date().toISOString()} · node ${process.version} · ${cpus().length} × ${cpu}${versions.redis ? ` · ${versions.redis}` : ""}`, "");
+
+  if (o.throughput) {
+    const rows = [];
+    let turn = 0;
+    for (const pipeline of [1, 16]) {
+      const requests = pipeline === 1 ? o.requests : o.requests * 5;
+      for (const test of o.tests) {
+        // Alternate which side goes first so that neither always runs on a warmer (or busier) machine.
+        const order = turn++ % 2 === 0 ? sides : [...sides].reverse();
+        const result = {};
+        for (const side of order) {
+          console.error(`bench: ${test} -P ${pipeline} on ${side} (${requests} requests)`);
+          result[side] = await benchmark(servers[side], test, pipeline, requests, 180_000);
+        }
+        const name = result.wedis?.test ?? result.redis?.test ?? test.toUpperCase();
+        rows.push([
+          name,
+          String(pipeline),
+          result.wedis ? (result.wedis.error ? `error: ${result.wedis.error}` : fmt(result.wedis.rps)) : "-",
+          result.redis ? (result.redis.error ? `error: ${result.redis.error}` : fmt(result.redis.rps)) : "-",
+          ratio(result.wedis?.rps, result.redis?.rps),
+        ]);
+      }
+    }
+    out.push(`## Throughput (redis-benchmark -c 50 -r 1000000, ops/s)`, "", table(["test", "pipeline", "Wedis ops/s", "Redis ops/s", "Wedis/Redis"], rows), "");
+  }
+
+  if (o.memory) {
+    const res = {};
+    for (const side of sides) {
+      console.error(`bench: loading ${o.keys} keys into ${side}`);
+      try {
+        res[side] = await bytesPerKey(servers[side].port, o.keys);
+      } catch (e) {
+        res[side] = { error: e.message };
+      }
+    }
+    const cell = (r) => (!r ? "-" : r.error ? `error: ${r.error}` : fmt(r.perKey, 1));
+    out.push(
+      `## Memory (${fmt(o.keys)} keys \`key:%012d\` → 3-byte value, used_memory growth)`,
+      "",
+      table(["", "Wedis", "Redis", "Wedis/Redis"], [
+        ["bytes per key", cell(res.wedis), cell(res.redis), ratio(res.wedis?.perKey, res.redis?.perKey)],
+        ["load time (s, pipelined)", res.wedis?.seconds ? fmt(res.wedis.seconds, 2) : "-", res.redis?.seconds ? fmt(res.redis.seconds, 2) : "-", ""],
+      ]),
+      "",
+    );
+  }
+
+  for (const s of Object.values(servers)) await s.stop();
+
+  if (o.engine && sides.includes("wedis")) {
+    console.error(`bench: engine only, ${o.keys} keys`);
+    try {
+      const e = await engineOps(root, o.keys);
+      out.push(
+        `## Engine only (build/wedis.wasm, exec with batches of 1000, ${fmt(e.keys)} keys)`,
+        "",
+        table(["operation", "ns/op"], [
+          ["SET (new key)", fmt(e.setNew, 1)],
+          ["SET (overwrite)", fmt(e.setOverwrite, 1)],
+          ["GET (hit)", fmt(e.get, 1)],
+        ]),
+        "",
+        `Engine used_memory growth: ${fmt(e.bytesPerKey, 1)} bytes per key.`,
+        "",
+      );
+    } catch (err) {
+      out.push(`## Engine only`, "", `error: ${err.message}`, "");
+    }
+  }
+
+  const text = out.join("\n");
+  mkdirSync(join(root, "bench", "results"), { recursive: true });
+  writeFileSync(join(root, "bench", "results", "latest.md"), text);
+  console.log(text);
+  console.error("bench: written to bench/results/latest.md");
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(`bench: ${e.message}`);
+    process.exit(1);
+  },
+);
