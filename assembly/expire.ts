@@ -156,13 +156,11 @@ function ttlGeneric(ms: bool, absolute: bool): void {
     return;
   }
   const when = entryExpireAt(e);
-  if (absolute) {
-    addReplyLongLong(ms ? when : when / 1000);
-    return;
-  }
-  let ttl = when - now;
+  let ttl = absolute ? when : when - now;
   if (ttl < 0) ttl = 0;
-  addReplyLongLong(ms ? ttl : (ttl + 500) / 1000);
+  // Seconds are rounded to the nearest, for the absolute forms too; unsigned so that a time
+  // near the largest i64 rounds instead of wrapping.
+  addReplyLongLong(ms ? ttl : <i64>((<u64>ttl + 500) / 1000));
 }
 
 export function ttlCommand(): void {

@@ -77,7 +77,9 @@ export function outputLen(): usize {
 
 // ---- cron and state the host reads or sets --------------------------------------------------------
 export { activeExpireCycle } from "./expire";
-export { setMaxmemory } from "./server";
+export { setMaxmemory, resetStats } from "./server";
+export { debugObject } from "./debugkey";
+export { setProtoMaxBulkLen } from "./t_string";
 export { engineStat, dbKeys, dbVolatileKeys, dbAvgTtl, rehashStep } from "./stats";
 
 // ---- allocator -------------------------------------------------------------------------------
