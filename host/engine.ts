@@ -17,6 +17,26 @@ export interface EngineExports {
   memFree(ptr: number): void;
   memRealloc(ptr: number, size: number): number;
   memUsable(ptr: number): number;
+  // Server state the admin commands and the cron read or set (host/commands/info.ts, cron.ts).
+  engineStat(which: number): number;
+  dbKeys(db: number): number;
+  dbVolatileKeys(db: number): number;
+  dbAvgTtl(db: number): number;
+  activeExpireCycle(nowMs: number, budget: number): number;
+  rehashStep(steps: number): number;
+  setMaxmemory(bytes: bigint, policy: number): void;
+  // Allocator statistics (assembly/alloc.ts); byte totals are f64.
+  memPeak(): number;
+  memResetPeak(): void;
+  memRssBytes(): number;
+  memHeapBytes(): number;
+  memActiveBytes(): number;
+  memMetaBytes(): number;
+  memFreePageBytes(): number;
+  memClassStats(buf: number, cap: number): number;
+  resetStats(): void;
+  setProtoMaxBulkLen(bytes: number): void;
+  debugObject(db: number, key: number, keyLen: number, nowMs: number, proto: number): number;
   [name: string]: unknown;
 }
 
@@ -25,6 +45,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /** Path of the compiled engine; `debug` selects the build with assertions. */
 export function wasmPath(debug = false): string {
+  // Lets a developer point tests at a private build while another build is being written.
+  const override = debug ? process.env.WEDIS_DEBUG_WASM : process.env.WEDIS_WASM;
+  if (override) return override;
   // host/engine.ts runs from dist/host/ when compiled and from host/ under vitest.
   const base = here.includes(`${join("dist", "host")}`) ? root : join(here, "..");
   return join(base, "build", debug ? "wedis.debug.wasm" : "wedis.wasm");
@@ -76,6 +99,14 @@ export class Engine {
     const out = Buffer.allocUnsafe(len);
     out.set(this.u8().subarray(ptr >>> 0, (ptr >>> 0) + len));
     return out;
+  }
+
+  /** DEBUG OBJECT's reply for one key (RESP bytes, the engine's own wording). */
+  debugObject(db: number, key: Uint8Array, proto: number): Buffer {
+    const ptr = this.x.reserveData(Math.max(1, key.length)) >>> 0;
+    this.u8().set(key, ptr);
+    const n = this.x.debugObject(db, ptr, key.length, Date.now(), proto);
+    return this.copyOut(this.x.outputPtr(), n);
   }
 
   private refresh(): void {

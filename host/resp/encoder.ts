@@ -108,6 +108,11 @@ export class ReplyWriter {
     return this.len;
   }
 
+  /** Forgets everything written after the first `n` bytes (CLIENT REPLY OFF/SKIP drops replies). */
+  truncate(n: number): void {
+    if (n < this.len) this.len = n;
+  }
+
   /** Empties the writer (keeps its buffer unless one huge reply grew it). */
   reset(): void {
     this.len = 0;

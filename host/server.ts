@@ -1,0 +1,569 @@
+// The TCP server and the per-read pipeline.
+//
+// Everything a client sends in one socket read is answered with one socket.write. Measured on
+// this design, that single fact decides throughput: a write per reply runs at a fifth of Redis's
+// pipelined speed, one write per read keeps up. So a read goes:
+//
+//   decoder.feed(chunk) ─► for each command: look up (by bytes), arity, auth
+//        engine command ─► appended to the batch (EngineBatch: table words + one data copy)
+//        host command   ─► the batch so far is executed and its replies copied into the client's
+//                          ReplyWriter, then the handler writes its reply after them
+//   end of read        ─► the batch is executed; if nothing else was written the engine's output
+//                          is copied straight into one Buffer for socket.write (the fast path),
+//                          otherwise it is appended to the writer, whose bytes are written.
+//
+// Order of checks per command follows Redis's processCommand: unknown command (or subcommand),
+// then arity, then authentication. Replies stay in command order because the batch is always
+// flushed before anything else is written.
+//
+// Backpressure: replies are written without waiting, so a client that never reads would make
+// Node buffer without bound. When a socket holds more than the high-water mark of unsent
+// bytes, reading from that socket pauses until it drains; the other clients are unaffected.
+// With client-output-buffer-limit's normal hard limit set, such a client is disconnected instead,
+// as Redis does.
+import net from "node:net";
+import { randomInt } from "node:crypto";
+import { Engine } from "./engine.js";
+import { EngineBatch } from "./batch.js";
+import {
+  Client,
+  CLIENT_CLOSE_AFTER_REPLY,
+  CLIENT_CLOSED,
+  CLIENT_FILTERED,
+  CLIENT_PAUSED_OUTPUT,
+  CLIENT_REPLY_MODE,
+} from "./client.js";
+import { Config, loadPairs } from "./config.js";
+import { Logger, type LogLevel } from "./log.js";
+import type { ParsedBatch } from "./resp/decoder.js";
+import {
+  FLAG_NO_AUTH,
+  arityError,
+  lookupCommand,
+  lookupSubcommand,
+  unknownCommandError,
+  unknownSubcommandError,
+  type Command,
+} from "./commands/table.js";
+import { findHandler, type CommandContext } from "./commands/handlers.js";
+import { installAdmin } from "./commands/server.js";
+import { afterReply, dropsReply } from "./commands/client.js";
+
+/** Version reported by HELLO and INFO: the Redis release whose behaviour we follow. */
+export const REDIS_VERSION = "7.0.15";
+
+/** Unsent reply bytes above which a client's reading is paused (when no hard limit is set). */
+export const OUTPUT_HIGH_WATER = 64 * 1024 * 1024;
+
+export interface ServerOptions {
+  /** TCP port; 0 picks a free one. Overrides the `port` config. */
+  port?: number;
+  /** Address to listen on (first word of `bind` is used). Overrides the `bind` config. */
+  bind?: string;
+  /** Config parameters, as from a config file or --flags. */
+  config?: Record<string, string> | [string, string][];
+  /** An engine to use instead of loading build/wedis.wasm. */
+  engine?: Engine;
+  /** Load the debug engine build (assertions on). */
+  debug?: boolean;
+  /** Write log lines (default: false, so in-process servers in tests stay quiet). */
+  log?: boolean;
+  /** Unsent-bytes mark at which reading from a client pauses (tests lower it). */
+  outputHighWater?: number;
+}
+
+export interface ServerStats {
+  totalConnections: number;
+  rejectedConnections: number;
+  totalCommands: number;
+  netInputBytes: number;
+  netOutputBytes: number;
+  /** Commands refused before running (unknown, arity, auth). */
+  rejectedCalls: number;
+}
+
+type ClientHook = (c: Client) => void;
+
+/**
+ * Sees the commands of clients flagged CLIENT_FILTERED (MULTI queueing, for one). `command` runs
+ * after the checks passed; returning true means the filter answered it (e.g. +QUEUED) and it
+ * must not run. `rejected` is told about commands refused by the checks (a transaction then
+ * fails with EXECABORT). Both run with the batch before them already flushed.
+ */
+export interface CommandFilter {
+  command(ctx: CommandContext): boolean;
+  rejected(c: Client, error: string): void;
+}
+
+export class WedisServer {
+  readonly engine: Engine;
+  readonly config: Config;
+  readonly log: Logger;
+  readonly clients = new Map<number, Client>();
+  readonly stats: ServerStats = {
+    totalConnections: 0,
+    rejectedConnections: 0,
+    totalCommands: 0,
+    netInputBytes: 0,
+    netOutputBytes: 0,
+    rejectedCalls: 0,
+  };
+  readonly startMs = Date.now();
+  /** Absolute path of the config file the server was started with ("" when none): INFO, CONFIG REWRITE. */
+  configFile = "";
+  readonly net: net.Server;
+  /** Hooks others register: run by RESET (after ours) and when a client goes away. */
+  readonly resetHooks: ClientHook[] = [];
+  readonly closeHooks: ClientHook[] = [];
+  /** Periodic tasks, run `hz` times a second. */
+  readonly cronHooks: (() => void)[] = [];
+  /** See CommandFilter; applies to clients with CLIENT_FILTERED set. */
+  filter: CommandFilter | null = null;
+
+  private readonly batch: EngineBatch;
+  private requirePass = "";
+  private queryLimit = 1073741824;
+  /** client-output-buffer-limit's normal hard limit (0: none) and the level worth checking at. */
+  private outputHard = 0;
+  private outputCheckAt = 0;
+  private highWater: number;
+  private cronTimer: NodeJS.Timeout | null = null;
+  private cronTicks = 0;
+  private opsSamples = new Float64Array(16);
+  private opsIdx = 0;
+  private opsLastCount = 0;
+  private opsLastMs = Date.now();
+  private shuttingDown = false;
+  /** What SHUTDOWN does after closing: main.ts exits the process; in-process servers just close. */
+  exitHook: (() => void) | null = null;
+
+  constructor(config: Config, engine: Engine, log: Logger, highWater = OUTPUT_HIGH_WATER) {
+    this.config = config;
+    this.engine = engine;
+    this.log = log;
+    this.highWater = highWater;
+    this.batch = new EngineBatch(engine);
+    this.net = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+    // Errors after listen() (EMFILE on accept, say) must not crash the process.
+    this.net.on("error", (err) => {
+      if (this.net.listening) this.log.warning(`Server error: ${err.message}`);
+    });
+    this.applyConfig();
+    initEngine(engine, config.int("databases"));
+    installAdmin(this);
+  }
+
+  // ---- config ------------------------------------------------------------------------------
+  private applyConfig(): void {
+    const cfg = this.config;
+    this.requirePass = cfg.get("requirepass");
+    this.queryLimit = cfg.int("client-query-buffer-limit");
+    const outputLimits = () => {
+      this.outputHard = cfg.outputLimit("normal").hard;
+      this.outputCheckAt = this.outputHard > 0 ? Math.min(this.outputHard, this.highWater) : this.highWater;
+    };
+    outputLimits();
+    cfg.onChange("client-output-buffer-limit", outputLimits);
+    cfg.onChange("client-query-buffer-limit", (v) => {
+      this.queryLimit = Number(v);
+    });
+    cfg.onChange("requirepass", (v) => {
+      this.requirePass = v;
+    });
+    this.log.level = cfg.get("loglevel") as LogLevel;
+    this.log.file = cfg.get("logfile");
+    cfg.onChange("loglevel", (v) => {
+      this.log.level = v as LogLevel;
+    });
+    cfg.onChange("hz", () => this.startCron());
+    cfg.onChange("maxclients", (v) => {
+      const n = Number(v);
+      if (n < this.clients.size) this.log.warning(`maxclients lowered below the ${this.clients.size} connected clients`);
+    });
+    cfg.onChange("proto-max-bulk-len", (v) => {
+      for (const c of this.clients.values()) c.decoder.maxBulkLen = Number(v);
+    });
+  }
+
+  /** True while `c` has to AUTH before running commands. */
+  authRequired(c: Client): boolean {
+    return !c.authenticated && this.requirePass !== "";
+  }
+
+  /** The password AUTH and HELLO compare with ("" = none configured). */
+  get password(): string {
+    return this.requirePass;
+  }
+
+  // ---- connections -------------------------------------------------------------------------
+  private accept(socket: net.Socket): void {
+    socket.setNoDelay(true);
+    const keepalive = this.config.int("tcp-keepalive");
+    if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
+    if (this.shuttingDown) {
+      socket.destroy();
+      return;
+    }
+    if (this.clients.size >= this.config.int("maxclients")) {
+      this.stats.rejectedConnections++;
+      socket.on("error", () => {});
+      socket.end("-ERR max number of clients reached\r\n");
+      return;
+    }
+    const c = new Client(socket, this.requirePass === "", Date.now(), this.config.int("proto-max-bulk-len"));
+    this.clients.set(c.id, c);
+    this.stats.totalConnections++;
+    this.log.verbose(`Accepted ${c.addr}`);
+    socket.on("data", (chunk: Buffer) => this.onData(c, chunk));
+    socket.on("drain", () => this.onDrain(c));
+    socket.on("error", (err) => this.log.verbose(`Client id=${c.id} addr=${c.addr}: ${err.message}`));
+    socket.on("close", () => this.onClose(c));
+  }
+
+  private onClose(c: Client): void {
+    c.flags |= CLIENT_CLOSED;
+    if (!this.clients.delete(c.id)) return;
+    for (const hook of this.closeHooks) hook(c);
+    this.log.verbose(`Client closed connection id=${c.id} addr=${c.addr}`);
+  }
+
+  /** Closes `c` once its pending replies are written. */
+  closeAfterReply(c: Client): void {
+    c.flags |= CLIENT_CLOSE_AFTER_REPLY;
+  }
+
+  /** Drops `c` now, unsent replies included (CLIENT KILL, output limits, shutdown). */
+  kill(c: Client): void {
+    c.flags |= CLIENT_CLOSED;
+    c.socket.destroy();
+  }
+
+  /** client-query-buffer-limit: a request still incomplete past it closes the client, as in Redis. */
+  private queryOverflow(c: Client): void {
+    this.log.warning(`Closing client that reached max query buffer length: id=${c.id} addr=${c.addr} qbuf=${c.decoder.pending()}`);
+    this.kill(c);
+  }
+
+  private onDrain(c: Client): void {
+    if (c.flags & CLIENT_PAUSED_OUTPUT) {
+      c.flags &= ~CLIENT_PAUSED_OUTPUT;
+      if (!c.closing) c.socket.resume();
+    }
+  }
+
+  // ---- the per-read pipeline ---------------------------------------------------------------
+  private onData(c: Client, chunk: Buffer): void {
+    if (c.closing) return;
+    c.bytesIn += chunk.length;
+    this.stats.netInputBytes += chunk.length;
+    c.lastInteractionMs = Date.now();
+    let parsed = c.decoder.feed(chunk);
+    if (parsed.count === 0 && parsed.error === null) {
+      if (c.decoder.pending() > this.queryLimit) this.queryOverflow(c);
+      return;
+    }
+    try {
+      for (;;) {
+        this.runCommands(c, parsed);
+        if (c.closing) break;
+        if (parsed.error !== null) {
+          this.flush(c);
+          // latin1: the decoder's error may quote a raw byte >= 0x80 exactly as received.
+          c.reply.raw(Buffer.from("-" + parsed.error + "\r\n", "latin1"));
+          c.flags |= CLIENT_CLOSE_AFTER_REPLY;
+          this.log.verbose(`Protocol error (${parsed.error}) from client id=${c.id} addr=${c.addr}`);
+          break;
+        }
+        if (!parsed.more) break;
+        // Held-back commands are parsed with the authentication state the batch just produced.
+        this.flush(c);
+        parsed = c.decoder.next();
+      }
+    } catch (err) {
+      // An engine trap leaves this read's replies unusable; tell the client and drop it rather
+      // than answer later commands out of step.
+      this.log.warning(`Internal error serving client id=${c.id}: ${(err as Error).stack ?? err}`);
+      this.batch.end();
+      c.reply.reset();
+      c.reply.error("ERR internal error");
+      c.flags |= CLIENT_CLOSE_AFTER_REPLY;
+    }
+    this.finishRead(c);
+    if (!c.closing && c.decoder.pending() > this.queryLimit) this.queryOverflow(c);
+  }
+
+  /** Dispatches the commands of one decoded batch; stops early when the client is closing. */
+  private runCommands(c: Client, parsed: ParsedBatch): void {
+    const count = parsed.count;
+    const batch = this.batch;
+    batch.begin(parsed);
+    for (let i = 0; i < count; i++) {
+      if ((c.flags & CLIENT_REPLY_MODE) === 0) {
+        this.runOne(c, parsed, i);
+        // CLIENT REPLY SKIP just ran: the mode has to move on to the next command.
+        if ((c.flags & CLIENT_REPLY_MODE) !== 0) afterReply(c);
+      } else {
+        // One command at a time, so that its reply can be cut out of the stream.
+        this.flush(c);
+        const mark = c.reply.length;
+        this.runOne(c, parsed, i);
+        this.flush(c);
+        if (dropsReply(c)) c.reply.truncate(mark);
+        afterReply(c);
+      }
+      if (c.closing) break;
+    }
+  }
+
+  /** Looks up, checks and runs (or batches) command `i` of the read. */
+  private runOne(c: Client, parsed: ParsedBatch, i: number): void {
+    const { data, argc, first, argOff, argLen } = parsed;
+    const batch = this.batch;
+    const stats = this.stats;
+    const n = argc[i];
+    const f = first[i];
+    let cmd = lookupCommand(data, argOff[f], argLen[f]);
+    if (cmd === undefined) {
+      this.reject(c, unknownCommandError(this.argsOf(parsed, i, 0)));
+      return;
+    }
+    if (cmd.subcommands !== null && n >= 2) {
+      const sub = lookupSubcommand(cmd, data, argOff[f + 1], argLen[f + 1]);
+      if (sub === undefined) {
+        this.reject(c, unknownSubcommandError(cmd, data.subarray(argOff[f + 1], argOff[f + 1] + argLen[f + 1])));
+        return;
+      }
+      cmd = sub;
+    }
+    const arity = cmd.arity;
+    if (arity > 0 ? n !== arity : n < -arity) {
+      this.reject(c, arityError(cmd));
+      return;
+    }
+    if ((cmd.flags & FLAG_NO_AUTH) === 0 && !c.authenticated && this.requirePass !== "") {
+      this.reject(c, "NOAUTH Authentication required.");
+      return;
+    }
+    if ((c.flags & CLIENT_FILTERED) !== 0 && this.filter !== null) {
+      this.flush(c);
+      const ctx: CommandContext = { server: this, client: c, cmd, args: this.argsOf(parsed, i, 0), w: c.reply };
+      if (this.filter.command(ctx)) return;
+    }
+    c.lastCmd = cmd;
+    stats.totalCommands++;
+    c.commandsProcessed++;
+    if (cmd.run === "engine") {
+      batch.add(cmd.id, i);
+    } else {
+      this.flush(c);
+      this.runHost(c, cmd, parsed, i);
+    }
+  }
+
+  private reject(c: Client, error: string): void {
+    this.stats.rejectedCalls++;
+    this.flush(c);
+    c.reply.error(error);
+    if ((c.flags & CLIENT_FILTERED) !== 0 && this.filter !== null) this.filter.rejected(c, error);
+  }
+
+  /** Arguments of command `i` (from argument `from`) as Buffers that own their bytes. */
+  private argsOf(parsed: ParsedBatch, i: number, from: number): Buffer[] {
+    const f = parsed.first[i];
+    const n = parsed.argc[i];
+    const out: Buffer[] = new Array(n - from);
+    for (let k = from; k < n; k++) {
+      const off = parsed.argOff[f + k];
+      out[k - from] = Buffer.from(parsed.data.subarray(off, off + parsed.argLen[f + k]));
+    }
+    return out;
+  }
+
+  private runHost(c: Client, cmd: Command, parsed: ParsedBatch, i: number): void {
+    const handler = findHandler(cmd);
+    if (handler === undefined) {
+      // Declared "host" in the table but nobody wrote it yet: say so like any unknown command.
+      c.reply.error(unknownCommandError(this.argsOf(parsed, i, 0)));
+      return;
+    }
+    const ctx: CommandContext = { server: this, client: c, cmd, args: this.argsOf(parsed, i, 0), w: c.reply };
+    handler(ctx);
+  }
+
+  /** Executes the pending engine commands and appends their replies to the client's writer. */
+  private flush(c: Client): void {
+    const batch = this.batch;
+    if (batch.count === 0) return;
+    const n = batch.exec(c.db, c.proto);
+    if (n > 0) c.reply.raw(this.engine.u8().subarray(batch.outPtr, batch.outPtr + n));
+  }
+
+  /** Sends everything this read produced in one write, then applies close/backpressure. */
+  private finishRead(c: Client): void {
+    const batch = this.batch;
+    const w = c.reply;
+    let out: Buffer | null = null;
+    if (batch.count > 0) {
+      const n = batch.exec(c.db, c.proto);
+      if (w.length === 0) {
+        out = this.engine.copyOut(batch.outPtr, n); // fast path: engine replies only
+      } else if (n > 0) {
+        w.raw(this.engine.u8().subarray(batch.outPtr, batch.outPtr + n));
+      }
+    }
+    batch.end();
+    if (out === null && w.length > 0) {
+      out = w.take();
+      w.reset();
+    }
+    const socket = c.socket;
+    if (out !== null && out.length > 0 && !(c.flags & CLIENT_CLOSED)) {
+      c.bytesOut += out.length;
+      this.stats.netOutputBytes += out.length;
+      socket.write(out);
+    }
+    if (c.flags & CLIENT_CLOSE_AFTER_REPLY) {
+      c.flags |= CLIENT_CLOSED;
+      socket.end();
+      return;
+    }
+    const pending = socket.writableLength;
+    if (pending > this.outputCheckAt) this.checkOutput(c, pending);
+  }
+
+  private checkOutput(c: Client, pending: number): void {
+    const hard = this.outputHard;
+    if (hard > 0 && pending > hard) {
+      this.log.warning(`Client id=${c.id} addr=${c.addr} scheduled to be closed for overcoming of output buffer limits.`);
+      this.kill(c);
+      return;
+    }
+    if (pending > this.highWater && !(c.flags & CLIENT_PAUSED_OUTPUT)) {
+      c.flags |= CLIENT_PAUSED_OUTPUT;
+      c.socket.pause();
+    }
+  }
+
+  /** RESET: the connection's state as a new connection has it (hooks clear MULTI, pubsub…). */
+  resetClient(c: Client): void {
+    c.db = 0;
+    c.setProto(2);
+    c.name = "";
+    if (this.requirePass !== "") c.setAuthenticated(false);
+    for (const hook of this.resetHooks) hook(c);
+  }
+
+  // ---- cron --------------------------------------------------------------------------------
+  private startCron(): void {
+    if (this.cronTimer) clearInterval(this.cronTimer);
+    const hz = this.config.int("hz");
+    this.cronTimer = setInterval(() => this.cron(), Math.max(1, Math.floor(1000 / hz)));
+    this.cronTimer.unref();
+  }
+
+  private cron(): void {
+    const now = Date.now();
+    this.cronTicks++;
+    // Instantaneous ops/sec: a moving average of 16 samples, like Redis's INFO stats.
+    const dt = now - this.opsLastMs;
+    if (dt >= 100) {
+      this.opsSamples[this.opsIdx] = ((this.stats.totalCommands - this.opsLastCount) * 1000) / dt;
+      this.opsIdx = (this.opsIdx + 1) % this.opsSamples.length;
+      this.opsLastCount = this.stats.totalCommands;
+      this.opsLastMs = now;
+    }
+    const timeout = this.config.int("timeout");
+    if (timeout > 0) {
+      for (const c of this.clients.values()) {
+        if (now - c.lastInteractionMs > timeout * 1000) {
+          this.log.verbose(`Closing idle client id=${c.id}`);
+          this.kill(c);
+        }
+      }
+    }
+    for (const hook of this.cronHooks) hook();
+  }
+
+  /** Commands per second over the last samples (INFO instantaneous_ops_per_sec). */
+  instantaneousOps(): number {
+    let sum = 0;
+    for (const v of this.opsSamples) sum += v;
+    return Math.round(sum / this.opsSamples.length);
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------
+  listen(port: number, host: string): Promise<number> {
+    this.startCron();
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      this.net.once("error", onError);
+      this.net.listen({ port, host, backlog: this.config.int("tcp-backlog") }, () => {
+        this.net.off("error", onError);
+        resolve((this.net.address() as net.AddressInfo).port);
+      });
+    });
+  }
+
+  /** SHUTDOWN: the process's own shutdown when run by main.ts, else close(). */
+  shutdown(): void {
+    if (this.exitHook) this.exitHook();
+    else void this.close();
+  }
+
+  /** Stops accepting, closes every client (sending what is already queued), resolves when done. */
+  close(): Promise<void> {
+    this.shuttingDown = true;
+    if (this.cronTimer) clearInterval(this.cronTimer);
+    this.cronTimer = null;
+    const closed = new Promise<void>((resolve) => this.net.close(() => resolve()));
+    for (const c of this.clients.values()) {
+      c.flags |= CLIENT_CLOSED;
+      c.socket.end();
+      // A client that does not read its replies would hold the close forever.
+      setTimeout(() => c.socket.destroy(), 500).unref();
+    }
+    return closed;
+  }
+}
+
+const initialized = new WeakSet<Engine>();
+
+/** Creates the engine's databases with unpredictable hash and random seeds (once per engine). */
+function initEngine(engine: Engine, databases: number): void {
+  if (initialized.has(engine)) return;
+  initialized.add(engine);
+  const init = engine.x.init as ((dbs: number, hashSeed: number, randomSeed: number) => void) | undefined;
+  if (typeof init === "function") init(databases, randomInt(2 ** 32), randomInt(2 ** 32));
+}
+
+export interface StartedServer {
+  port: number;
+  server: net.Server;
+  wedis: WedisServer;
+  close(): Promise<void>;
+}
+
+/** Starts a server in this process (tests, the benchmark and main.ts all go through here). */
+export async function startServer(opts: ServerOptions = {}): Promise<StartedServer> {
+  const config = new Config();
+  const pairs = Array.isArray(opts.config) ? opts.config : Object.entries(opts.config ?? {});
+  loadPairs(config, pairs.map(([k, v]) => [k.toLowerCase(), v]));
+  if (opts.port !== undefined) config.load("port", String(opts.port));
+  if (opts.bind !== undefined) config.load("bind", opts.bind);
+  const log = new Logger();
+  log.enabled = opts.log ?? false;
+  const engine = opts.engine ?? Engine.load({ debug: opts.debug });
+  const wedis = new WedisServer(config, engine, log, opts.outputHighWater);
+  const host = listenAddress(config.get("bind"));
+  const port = await wedis.listen(config.int("port"), host);
+  return { port, server: wedis.net, wedis, close: () => wedis.close() };
+}
+
+/** The address to listen on from a `bind` value: its first address ("*" = all interfaces). */
+export function listenAddress(bind: string): string {
+  const first = bind.trim().split(/\s+/)[0] ?? "127.0.0.1";
+  const addr = first.startsWith("-") ? first.slice(1) : first;
+  if (addr === "*" || addr === "") return "0.0.0.0";
+  if (addr === "::*") return "::";
+  return addr;
+}
