@@ -73,8 +73,8 @@ function entryHash(kind: u32, e: usize): u32 {
   return hashBytes(blobData(b), blobLen(b));
 }
 
-export function dictCreate(kind: u32): Dict {
-  const d = changetype<Dict>(alloc(offsetof<Dict>()));
+/** Forgets both tables (their memory is the caller's business). */
+function clearTables(d: Dict): void {
   d.t0 = 0;
   d.exp0 = -1;
   d.used0 = 0;
@@ -82,6 +82,11 @@ export function dictCreate(kind: u32): Dict {
   d.exp1 = -1;
   d.used1 = 0;
   d.rehashidx = -1;
+}
+
+export function dictCreate(kind: u32): Dict {
+  const d = changetype<Dict>(alloc(offsetof<Dict>()));
+  clearTables(d);
   d.kind = kind;
   d.pauseRehash = 0;
   return d;
@@ -305,13 +310,7 @@ export function dictEmpty(d: Dict, freeEntry: (e: usize) => void): void {
     }
     free(t);
   }
-  d.t0 = 0;
-  d.exp0 = -1;
-  d.used0 = 0;
-  d.t1 = 0;
-  d.exp1 = -1;
-  d.used1 = 0;
-  d.rehashidx = -1;
+  clearTables(d);
 }
 
 /** Frees the table header itself (after dictEmpty). */
@@ -333,7 +332,7 @@ let scanOutCap: usize = 0;
 
 function scanPush(e: usize): void {
   if (scanFound == scanOutCap) {
-    const cap = scanOutCap == 0 ? 64 : scanOutCap * 2;
+    const cap: usize = scanOutCap == 0 ? 64 : scanOutCap * 2;
     const p = alloc(cap << 2);
     if (scanOut != 0) {
       memory.copy(p, scanOut, scanFound << 2);

@@ -7,7 +7,7 @@
 // are waiting — until the caller's budget runs out. The cost stays proportional to the garbage
 // found, and at most ~10% of volatile keys linger expired in memory.
 import { argc, argPtr, argLen, argIs } from "./request";
-import { addReplyLongLong, addReplyError, errorBegin, errorAscii, errorBytes, errorEnd } from "./reply";
+import { addReplyLongLong, addReplyError, errorBegin, errorBytes, errorEnd, addReplyExpireTimeError } from "./reply";
 import { currentDb, now, setNow, addDirty, countExpired } from "./server";
 import { Db, getDb, dbCount, dbFindLink, lookupWriteLink, dbDeleteAt, dbReplaceAt, volEntry } from "./db";
 import { entryHasTtl, entryExpireAt, setEntryExpireAt, entryWithTtlFlag, entryKeyPtr, entryKeyLen } from "./object";
@@ -113,12 +113,6 @@ function expireGeneric(basetime: i64, seconds: bool, name: string): void {
   addReplyLongLong(1);
 }
 
-function addReplyExpireTimeError(name: string): void {
-  errorBegin("ERR invalid expire time in '");
-  errorAscii(name);
-  errorAscii("' command");
-  errorEnd();
-}
 
 function addReplyUnsupportedOption(i: i32): void {
   errorBegin("ERR Unsupported option ");

@@ -80,6 +80,7 @@ export { activeExpireCycle } from "./expire";
 export { setMaxmemory, resetStats } from "./server";
 export { debugObject } from "./debugkey";
 export { setProtoMaxBulkLen } from "./t_string";
+export { setEngineConfig } from "./config";
 export { engineStat, dbKeys, dbVolatileKeys, dbAvgTtl, rehashStep } from "./stats";
 
 // ---- allocator -------------------------------------------------------------------------------

@@ -240,8 +240,7 @@ export function entryDup(e: usize, key: usize, klen: usize, ttl: bool): usize {
 /** A copy of an out-of-line value. Each type adds its case here. */
 export function dupValue(type: u32, enc: u32, v: usize): usize {
   if (type == OBJ_STRING) return sdsNew(v, sdsLen(v));
-  unreachable();
-  return 0;
+  return valueDupFn(type)(enc, v);
 }
 
 /** Frees the entry block only (its value was moved elsewhere). */
@@ -262,7 +261,72 @@ export function freeValue(type: u32, enc: u32, v: usize): void {
     sdsFree(v);
     return;
   }
+  valueFreeFn(type)(enc, v);
+}
+
+// ---- value types -----------------------------------------------------------------------------------
+// Each type module (t_list.ts, t_set.ts, …) registers how to free, copy and measure its values,
+// from its top level: `registerValueType(OBJ_LIST, listFree, listDup, listMemory)`. This file then
+// needs no knowledge of any structure, and a type is wired in by being compiled in.
+
+export type ValueFree = (enc: u32, v: usize) => void;
+export type ValueDup = (enc: u32, v: usize) => usize;
+export type ValueMemory = (enc: u32, v: usize) => usize;
+
+function noFree(enc: u32, v: usize): void {
   unreachable();
+}
+function noDup(enc: u32, v: usize): usize {
+  unreachable();
+  return 0;
+}
+function noMemory(enc: u32, v: usize): usize {
+  return 0;
+}
+
+let listFree: ValueFree = noFree;
+let setFree: ValueFree = noFree;
+let zsetFree: ValueFree = noFree;
+let hashFree: ValueFree = noFree;
+let listDup: ValueDup = noDup;
+let setDup: ValueDup = noDup;
+let zsetDup: ValueDup = noDup;
+let hashDup: ValueDup = noDup;
+let listMemory: ValueMemory = noMemory;
+let setMemory: ValueMemory = noMemory;
+let zsetMemory: ValueMemory = noMemory;
+let hashMemory: ValueMemory = noMemory;
+
+export function registerValueType(type: u32, f: ValueFree, d: ValueDup, m: ValueMemory): void {
+  if (type == OBJ_LIST) {
+    listFree = f;
+    listDup = d;
+    listMemory = m;
+  } else if (type == OBJ_SET) {
+    setFree = f;
+    setDup = d;
+    setMemory = m;
+  } else if (type == OBJ_ZSET) {
+    zsetFree = f;
+    zsetDup = d;
+    zsetMemory = m;
+  } else if (type == OBJ_HASH) {
+    hashFree = f;
+    hashDup = d;
+    hashMemory = m;
+  } else unreachable();
+}
+
+function valueFreeFn(type: u32): ValueFree {
+  return type == OBJ_LIST ? listFree : type == OBJ_SET ? setFree : type == OBJ_ZSET ? zsetFree : type == OBJ_HASH ? hashFree : noFree;
+}
+
+function valueDupFn(type: u32): ValueDup {
+  return type == OBJ_LIST ? listDup : type == OBJ_SET ? setDup : type == OBJ_ZSET ? zsetDup : type == OBJ_HASH ? hashDup : noDup;
+}
+
+function valueMemoryFn(type: u32): ValueMemory {
+  return type == OBJ_LIST ? listMemory : type == OBJ_SET ? setMemory : type == OBJ_ZSET ? zsetMemory : type == OBJ_HASH ? hashMemory : noMemory;
 }
 
 // ---- string values -----------------------------------------------------------------------------
@@ -326,7 +390,9 @@ function formatI64(p: usize, v: i64): usize {
 export function entryMemory(e: usize): usize {
   let total = usable(e);
   const enc = entryEncoding(e);
-  if (isOutOfLine(enc) && entryType(e) == OBJ_STRING) total += sdsAllocSize(entryVal(e));
+  if (!isOutOfLine(enc)) return total;
+  const type = entryType(e);
+  total += type == OBJ_STRING ? sdsAllocSize(entryVal(e)) : valueMemoryFn(type)(enc, entryVal(e));
   return total;
 }
 

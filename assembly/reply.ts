@@ -306,3 +306,19 @@ export function errorEnd(): void {
   crlf(reserve(2));
   len += 2;
 }
+
+/** `-ERR invalid expire time in '<name>' command`, shared by SET, GETEX, EXPIRE and friends. */
+export function addReplyExpireTimeError(name: string): void {
+  errorBegin("ERR invalid expire time in '");
+  errorAscii(name);
+  errorAscii("' command");
+  errorEnd();
+}
+
+/** `-ERR wrong number of arguments for '<name>' command`, for arity rules the table can't express. */
+export function addReplyArityError(name: string): void {
+  errorBegin("ERR wrong number of arguments for '");
+  errorAscii(name);
+  errorAscii("' command");
+  errorEnd();
+}

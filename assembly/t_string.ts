@@ -19,7 +19,8 @@
 import { argc, argPtr, argLen, argIs } from "./request";
 import {
   addReplyBulk, addReplyNull, addReplyOK, addReplyLongLong, addReplyError, addReplyErrorCode,
-  addReplyBulkLongLong, addReplyArrayLen, errorBegin, errorAscii, errorEnd,
+  addReplyBulkLongLong, addReplyArrayLen, addReplyExpireTimeError,
+  addReplyArityError,
 } from "./reply";
 import { currentDb, now, lruClock, addDirty, hit, miss } from "./server";
 import { Db, getDb, dbFindLink, lastHash, lookupRead, lookupWriteLink, dbAddNew, dbReplaceAt, dbDeleteAt } from "./db";
@@ -248,12 +249,6 @@ function parseOptions(first: i32, forSet: bool): bool {
   return true;
 }
 
-function addReplyExpireTimeError(name: string): void {
-  errorBegin("ERR invalid expire time in '");
-  errorAscii(name);
-  errorAscii("' command");
-  errorEnd();
-}
 
 /**
  * Turns the expire argument into an absolute time in ms (optWhen), or replies the error:
@@ -488,12 +483,6 @@ export function getexCommand(): void {
   }
 }
 
-function addReplyArityError(name: string): void {
-  errorBegin("ERR wrong number of arguments for '");
-  errorAscii(name);
-  errorAscii("' command");
-  errorEnd();
-}
 
 function msetGeneric(nx: bool): void {
   if ((argc & 1) == 0) {

@@ -86,6 +86,7 @@ export async function engineOps(root, n) {
     ids[name] = c.id;
   }
   const engine = Engine.load({ path: wasm });
+  engine.x.init(16, 0x9747b28c, 1);
   const SET = Buffer.from("SET");
   const GET = Buffer.from("GET");
   const val = Buffer.from("xxx");

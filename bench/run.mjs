@@ -12,6 +12,7 @@
 //   --tests a,b         redis-benchmark tests (default set,get,incr,mset)
 //   --only wedis|redis  run one side only (ratios are left out)
 //   --requests N        requests per pipeline-1 run (pipeline-16 runs use 5x)
+//   --rounds N          measured runs per test and side, median reported (default 3; --quick: 1)
 //   --keys N            keys for the memory and engine measurements
 //   --skip-throughput, --skip-memory, --skip-engine
 //   --max-minutes M     stop everything after M minutes (default 20)
@@ -27,7 +28,7 @@ import { engineOps } from "./engine-ops.mjs";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 function parseArgs(argv) {
-  const o = { quick: false, tests: ["set", "get", "incr", "mset"], only: null, requests: null, keys: null, throughput: true, memory: true, engine: true, maxMinutes: 20 };
+  const o = { rounds: 3, quick: false, tests: ["set", "get", "incr", "mset"], only: null, requests: null, keys: null, throughput: true, memory: true, engine: true, maxMinutes: 20 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -41,6 +42,7 @@ function parseArgs(argv) {
       if (o.only !== "wedis" && o.only !== "redis") throw new Error("--only takes wedis or redis");
     } else if (a === "--requests") o.requests = positive(a, next());
     else if (a === "--keys") o.keys = positive(a, next());
+    else if (a === "--rounds") o.rounds = positive(a, next());
     else if (a === "--skip-throughput") o.throughput = false;
     else if (a === "--skip-memory") o.memory = false;
     else if (a === "--skip-engine") o.engine = false;
@@ -50,6 +52,7 @@ function parseArgs(argv) {
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
   o.requests ??= o.quick ? 20_000 : 100_000;
+  if (o.quick) o.rounds = 1;
   o.keys ??= o.quick ? 100_000 : 1_000_000;
   return o;
 }
@@ -70,6 +73,12 @@ function parseCsv(text) {
     if (Number.isFinite(rps)) rows.push({ test: cells[0], rps });
   }
   return rows;
+}
+
+/** The run with the median throughput (an errored run counts as the slowest). */
+function median(results) {
+  const sorted = [...results].sort((a, b) => (a.rps ?? -1) - (b.rps ?? -1));
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function benchmark(server, test, pipeline, requests, timeoutMs) {
@@ -122,18 +131,31 @@ async function main() {
   out.push(`# Wedis vs Redis benchmarks`, "", `${new Date().toISOString()} · node ${process.version} · ${cpus().length} × ${cpu}${versions.redis ? ` · ${versions.redis}` : ""}`, "");
 
   if (o.throughput) {
+    // A short unmeasured run of every test first: Node's JIT needs a second or two before Wedis
+    // runs at its steady speed, and Redis gets the same treatment so both start with warm caches.
+    for (const side of sides) {
+      for (const test of o.tests) {
+        console.error(`bench: warm-up ${test} on ${side}`);
+        await benchmark(servers[side], test, 16, 50_000, 60_000);
+      }
+    }
     const rows = [];
     let turn = 0;
     for (const pipeline of [1, 16]) {
       const requests = pipeline === 1 ? o.requests : o.requests * 5;
       for (const test of o.tests) {
-        // Alternate which side goes first so that neither always runs on a warmer (or busier) machine.
-        const order = turn++ % 2 === 0 ? sides : [...sides].reverse();
-        const result = {};
-        for (const side of order) {
-          console.error(`bench: ${test} -P ${pipeline} on ${side} (${requests} requests)`);
-          result[side] = await benchmark(servers[side], test, pipeline, requests, 180_000);
+        // Several rounds, alternating which side goes first so that neither always runs on a
+        // warmer (or busier) machine; the median round is reported.
+        const runs = { wedis: [], redis: [] };
+        for (let round = 0; round < o.rounds; round++) {
+          const order = turn++ % 2 === 0 ? sides : [...sides].reverse();
+          for (const side of order) {
+            console.error(`bench: ${test} -P ${pipeline} on ${side} (${requests} requests, round ${round + 1}/${o.rounds})`);
+            runs[side].push(await benchmark(servers[side], test, pipeline, requests, 180_000));
+          }
         }
+        const result = {};
+        for (const side of sides) result[side] = median(runs[side]);
         const name = result.wedis?.test ?? result.redis?.test ?? test.toUpperCase();
         rows.push([
           name,

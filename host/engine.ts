@@ -36,6 +36,7 @@ export interface EngineExports {
   memClassStats(buf: number, cap: number): number;
   resetStats(): void;
   setProtoMaxBulkLen(bytes: number): void;
+  setEngineConfig(id: number, value: number): void;
   debugObject(db: number, key: number, keyLen: number, nowMs: number, proto: number): number;
   [name: string]: unknown;
 }

@@ -291,47 +291,54 @@ export function clientReplyCommand(ctx: CommandContext): void {
   else if (e.reply !== "off") setReplyMode(ctx.client, e, "skip-next");
 }
 
+// Usage lines and option syntax are Redis's (clients and people rely on them); the descriptions
+// are ours and say what Wedis does, which is narrower than Redis in places (one user, no
+// replication or pubsub clients).
 const HELP = [
   "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
   "GETNAME",
-  "    Return the name of the current connection.",
+  "    Reply with this connection's name, or a null when none was set.",
   "ID",
-  "    Return the ID of the current connection.",
+  "    Reply with this connection's unique numeric id.",
   "INFO",
-  "    Return information about the current client connection.",
+  "    Reply with this connection's line in the CLIENT LIST format.",
   "KILL <ip:port>",
-  "    Kill connection made from <ip:port>.",
+  "    Close the connection whose peer address is <ip:port>; an error when none matches.",
   "KILL <option> <value> [<option> <value> [...]]",
-  "    Kill connections. Options are:",
+  "    Close every connection that matches all the given filters; reply with how many. Filters:",
+  "    * ID <client-id>",
+  "      The connection with this id.",
   "    * ADDR (<ip:port>|<unixsocket>:0)",
-  "      Kill connections made from the specified address",
+  "      Connections coming from this peer address.",
   "    * LADDR (<ip:port>|<unixsocket>:0)",
-  "      Kill connections made to specified local address",
+  "      Connections accepted on this local address.",
   "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
-  "      Kill connections by type.",
+  "      Connections of this kind (in Wedis every connection is NORMAL).",
   "    * USER <username>",
-  "      Kill connections authenticated by <username>.",
+  "      Connections logged in as this user (only 'default' exists here).",
   "    * SKIPME (YES|NO)",
-  "      Skip killing current connection (default: yes).",
+  "      Whether the calling connection is spared; it is unless NO is given.",
   "LIST [options ...]",
-  "    Return information about client connections. Options:",
+  "    One line of fields per open connection. Narrow it with:",
   "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
-  "      Return clients of specified type.",
+  "      Only connections of this kind.",
+  "    * ID <client-id> [<client-id> ...]",
+  "      Only the connections with these ids.",
   "REPLY (ON|OFF|SKIP)",
-  "    Control the replies sent to the current connection.",
+  "    ON sends replies (the default), OFF stops sending them, SKIP drops only the next one.",
   "SETNAME <name>",
-  "    Assign the name <name> to the current connection.",
+  "    Label this connection with <name> (no spaces or newlines); an empty name clears it.",
   "SETINFO <option> <value>",
-  "    Set client meta attr. Options are:",
-  "    * LIB-NAME: the client lib name.",
-  "    * LIB-VER: the client lib version.",
+  "    Record what library this connection uses. Options:",
+  "    * LIB-NAME: the library's name.",
+  "    * LIB-VER: the library's version.",
   "NO-EVICT (ON|OFF)",
-  "    Protect current client connection from eviction.",
+  "    Mark or unmark this connection as exempt from client eviction.",
   "HELP",
-  "    Prints this help.",
+  "    List these subcommands.",
 ];
 
-/** CLIENT HELP: Redis's text, listing only the subcommands Wedis implements. */
+/** CLIENT HELP: the subcommands Wedis implements, in Redis's reply shape. */
 export function clientHelpCommand(ctx: CommandContext): void {
   ctx.w.array(HELP.length);
   for (const line of HELP) ctx.w.simple(line);

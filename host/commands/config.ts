@@ -39,6 +39,17 @@ export function pushMaxmemory(server: WedisServer): void {
 
 const hooked = new WeakSet<WedisServer>();
 
+/** Parameters the engine enforces itself, with the numbers assembly/config.ts gives them. */
+export const ENGINE_CONFIG: Record<string, number> = {
+  "hash-max-listpack-entries": 0,
+  "hash-max-listpack-value": 1,
+  "list-max-listpack-size": 2,
+  "list-compress-depth": 3,
+  "set-max-intset-entries": 4,
+  "zset-max-listpack-entries": 5,
+  "zset-max-listpack-value": 6,
+};
+
 /** Makes the settings the engine enforces reach it now and on every change (idempotent). */
 export function installConfigHooks(server: WedisServer): void {
   if (hooked.has(server)) return;
@@ -59,6 +70,12 @@ export function installConfigHooks(server: WedisServer): void {
   server.config.onChange("proto-max-bulk-len", (v) => {
     server.engine.x.setProtoMaxBulkLen(Number(v));
   });
+  for (const [name, id] of Object.entries(ENGINE_CONFIG)) {
+    server.engine.x.setEngineConfig(id, server.config.int(name));
+    server.config.onChange(name, (v) => {
+      server.engine.x.setEngineConfig(id, Number(v));
+    });
+  }
 }
 
 const GLOB_CHARS = /[*?[\\]/;
@@ -234,18 +251,19 @@ export function configRewriteCommand(ctx: CommandContext): void {
   w.ok();
 }
 
+// The first line and the usage lines follow Redis's format; the descriptions are ours.
 const HELP = [
   "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
   "GET <pattern>",
-  "    Return parameters matching the glob-like <pattern> and their values.",
+  "    Reply with every parameter whose name matches the glob <pattern>, each followed by its value.",
   "SET <directive> <value>",
-  "    Set the configuration <directive> to <value>.",
+  "    Change parameters at run time; several pairs may be given, and if one is refused none changes.",
   "RESETSTAT",
-  "    Reset statistics reported by the INFO command.",
+  "    Zero the counters INFO reports (commands, connections, hits and misses, peak memory...).",
   "REWRITE",
-  "    Rewrite the configuration file.",
+  "    Bring the config file the server started from up to date with the current values.",
   "HELP",
-  "    Prints this help.",
+  "    List these subcommands.",
 ];
 
 export function configHelpCommand(ctx: CommandContext): void {

@@ -39,20 +39,20 @@ export function blockFor(ms: number): void {
   if (ms > 0) Atomics.wait(sleeper, 0, 0, ms);
 }
 
+// Only the subcommands implemented here are listed; usage lines are Redis's, descriptions ours.
 const HELP = [
   "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
   "LOG <message>",
-  "    Write <message> to the server log.",
+  "    Append <message> to the server log, at warning level.",
   "OBJECT <key>",
-  "    Show low-level information about the <key> and its value.",
+  "    Describe how the value at <key> is stored: encoding, size, idle time.",
   "SET-ACTIVE-EXPIRE <0|1>",
-  "    Setting it to 0 disables expiring keys in background when they are not",
-  "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
-  "    default.",
+  "    0 stops the background sweep that removes expired keys nobody reads;",
+  "    1 turns it back on (the default). Keys still expire when accessed.",
   "SLEEP <seconds>",
-  "    Stop the server for <seconds>. Decimals allowed.",
+  "    Freeze the whole server for <seconds>, which may be fractional.",
   "HELP",
-  "    Prints this help.",
+  "    List these subcommands.",
 ];
 
 export function debugCommand(ctx: CommandContext): void {

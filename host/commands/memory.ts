@@ -166,21 +166,23 @@ export function memoryPurgeCommand(ctx: CommandContext): void {
   ctx.w.ok();
 }
 
+// Usage lines are Redis's; the descriptions are ours and say where Wedis differs (our own
+// allocator instead of jemalloc, exact sizes instead of sampling).
 const HELP = [
   "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
   "DOCTOR",
-  "    Return memory problems reports.",
+  "    A short plain-text diagnosis of how this instance uses memory.",
   "MALLOC-STATS",
-  "    Return internal statistics report from the memory allocator.",
+  "    The Wedis allocator's table: size classes, slabs, pages, live and free blocks.",
   "PURGE",
-  "    Attempt to purge dirty pages for reclamation by the allocator.",
+  "    Does nothing here (WebAssembly memory is never handed back) and replies OK.",
   "STATS",
-  "    Return information about the memory usage of the server.",
+  "    Memory figures by area, as name/value pairs; the same numbers as INFO memory.",
   "USAGE <key> [SAMPLES <count>]",
-  "    Return memory in bytes used by <key> and its value. Nested values are",
-  "    sampled up to <count> times (default: 5, 0 means sample all).",
+  "    Bytes taken by <key> and its value, or null if the key is missing. Sizes are",
+  "    measured exactly, so <count> is checked but has no effect.",
   "HELP",
-  "    Prints this help.",
+  "    List these subcommands.",
 ];
 
 export function memoryHelpCommand(ctx: CommandContext): void {

@@ -228,14 +228,37 @@ describe("CLIENT", () => {
     }
   });
 
-  it("HELP lists the subcommands in Redis's format", async () => {
+  it("HELP lists the implemented subcommands in Redis's format, the same in RESP2 and RESP3", async () => {
+    const resp2 = await one("CLIENT", "HELP");
+    const [, resp3] = await exchange(s.port, Buffer.concat([cmd("HELLO", "3"), cmd("CLIENT", "HELP")]), 2);
+    expect(resp3).toBe(resp2);
+    // An array of simple strings: "*N", then N "+line" entries.
+    const parts = resp2.split("\r\n");
+    expect(parts.pop()).toBe("");
+    expect(parts[0]).toBe(`*${parts.length - 1}`);
+    for (const p of parts.slice(1)) expect(p.startsWith("+")).toBe(true);
+    const help = parts.slice(1).map((p) => p.slice(1));
+    expect(help[0]).toBe("CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+    expect(help.slice(1).filter((l) => !l.startsWith(" "))).toEqual([
+      "GETNAME",
+      "ID",
+      "INFO",
+      "KILL <ip:port>",
+      "KILL <option> <value> [<option> <value> [...]]",
+      "LIST [options ...]",
+      "REPLY (ON|OFF|SKIP)",
+      "SETNAME <name>",
+      "SETINFO <option> <value>",
+      "NO-EVICT (ON|OFF)",
+      "HELP",
+    ]);
+    // Every usage line is described by indented lines of our own.
+    for (let i = 1; i < help.length; i++) if (!help[i].startsWith(" ")) expect(help[i + 1]?.startsWith("    ")).toBe(true);
+    expect(help).toContain("      Connections of this kind (in Wedis every connection is NORMAL).");
+    expect(help.slice(-2)).toEqual(["HELP", "    List these subcommands."]);
     const r = await ioredis();
     try {
-      const help = (await r.call("client", "help")) as string[];
-      expect(help[0]).toBe("CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-      for (const sub of ["GETNAME", "ID", "INFO", "LIST [options ...]", "REPLY (ON|OFF|SKIP)", "SETNAME <name>", "NO-EVICT (ON|OFF)", "HELP"]) {
-        expect(help).toContain(sub);
-      }
+      expect(await r.call("client", "help")).toEqual(help);
     } finally {
       r.disconnect();
     }

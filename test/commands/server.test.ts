@@ -25,6 +25,34 @@ afterAll(async () => {
 
 const one = async (...args: string[]) => (await exchange(s.port, cmd(...args), 1))[0];
 
+/**
+ * `<CMD> HELP` as raw bytes, in RESP2 and RESP3 (they must be identical: an array of simple
+ * strings), returned as its lines after checking the shape Redis uses: the conventional first
+ * line, then each usage line (unindented) followed by at least one 4-space description line.
+ */
+async function helpLines(...args: string[]): Promise<string[]> {
+  const resp2 = await one(...args);
+  const [, resp3] = await exchange(s.port, Buffer.concat([cmd("HELLO", "3"), cmd(...args)]), 2);
+  expect(resp3).toBe(resp2);
+  const parts = resp2.split("\r\n");
+  expect(parts.pop()).toBe("");
+  const n = Number(/^\*(\d+)$/.exec(parts[0])![1]);
+  const lines = parts.slice(1);
+  expect(lines).toHaveLength(n);
+  for (const l of lines) expect(l.startsWith("+")).toBe(true);
+  const text = lines.map((l) => l.slice(1));
+  expect(text[0]).toBe(`${args[0].toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
+  for (let i = 1; i < text.length; i++) {
+    if (!text[i].startsWith(" ")) expect(text[i + 1]?.startsWith("    ")).toBe(true);
+    else expect(text[i].startsWith("    ")).toBe(true);
+  }
+  expect(text.slice(-2)).toEqual(["HELP", "    List these subcommands."]);
+  return text;
+}
+
+/** The unindented lines after the first: one usage line per subcommand. */
+const usages = (text: string[]) => text.slice(1).filter((l) => !l.startsWith(" "));
+
 describe("TIME", () => {
   it("answers [seconds, microseconds] as bulk strings close to the clock", async () => {
     const before = Date.now();
@@ -100,9 +128,11 @@ describe("CONFIG", () => {
     const text = (await r.call("info", "stats")) as string;
     expect(text).toMatch(/\r\ntotal_commands_processed:1\r\n/);
     expect(await one("CONFIG", "REWRITE")).toBe("-ERR The server is running without a config file\r\n");
-    const help = (await r.call("config", "help")) as string[];
-    expect(help[0]).toBe("CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+    const help = await helpLines("CONFIG", "HELP");
+    expect(usages(help)).toEqual(["GET <pattern>", "SET <directive> <value>", "RESETSTAT", "REWRITE", "HELP"]);
+    expect(help).toContain("    Change parameters at run time; several pairs may be given, and if one is refused none changes.");
     expect(help).toHaveLength(11);
+    expect(await r.call("config", "help")).toEqual(help);
   });
 
   it("rewrites a config file in place, appending only changed parameters", () => {
@@ -135,8 +165,10 @@ describe("DEBUG", () => {
     expect(await one("DEBUG", "foo")).toBe("-ERR unknown subcommand or wrong number of arguments for 'foo'. Try DEBUG HELP.\r\n");
     expect(await one("DEBUG", "SLEEP")).toBe("-ERR unknown subcommand or wrong number of arguments for 'SLEEP'. Try DEBUG HELP.\r\n");
     expect(await one("DEBUG")).toBe("-ERR wrong number of arguments for 'debug' command\r\n");
-    const help = (await r.call("debug", "help")) as string[];
-    expect(help[0]).toBe("DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+    const help = await helpLines("DEBUG", "HELP");
+    expect(usages(help)).toEqual(["LOG <message>", "OBJECT <key>", "SET-ACTIVE-EXPIRE <0|1>", "SLEEP <seconds>", "HELP"]);
+    expect(help).toContain("    Freeze the whole server for <seconds>, which may be fractional.");
+    expect(await r.call("debug", "help")).toEqual(help);
   });
 
   it("SLEEP blocks the whole server", async () => {
@@ -215,9 +247,35 @@ describe("FUNCTION and SCRIPT without a scripting engine", () => {
     ];
     for (const [args, err] of cases) expect(await one(...args)).toBe(err);
   });
+
+  it("HELP lists the subcommands and says what each does without an engine", async () => {
+    const fn = await helpLines("FUNCTION", "HELP");
+    expect(usages(fn)).toEqual([
+      "LOAD [REPLACE] <FUNCTION CODE>",
+      "DELETE <LIBRARY NAME>",
+      "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
+      "STATS",
+      "KILL",
+      "FLUSH [ASYNC|SYNC]",
+      "DUMP",
+      "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+      "HELP",
+    ]);
+    expect(fn[fn.indexOf("KILL") + 1]).toBe("    Stop a running function. Nothing ever runs here, so this replies NOTBUSY.");
+    const sc = await helpLines("SCRIPT", "HELP");
+    expect(usages(sc)).toEqual(["DEBUG (YES|SYNC|NO)", "EXISTS <sha1> [<sha1> ...]", "FLUSH [ASYNC|SYNC]", "KILL", "LOAD <script>", "HELP"]);
+    expect(sc[sc.indexOf("LOAD <script>") + 1]).toBe("    Cache a script by its digest without running it; refused, as there is no Lua engine.");
+  });
 });
 
 describe("MEMORY reports", () => {
+  it("HELP lists the subcommands, PURGE described as doing nothing", async () => {
+    const help = await helpLines("MEMORY", "HELP");
+    expect(usages(help)).toEqual(["DOCTOR", "MALLOC-STATS", "PURGE", "STATS", "USAGE <key> [SAMPLES <count>]", "HELP"]);
+    expect(help[help.indexOf("PURGE") + 1]).toBe("    Does nothing here (WebAssembly memory is never handed back) and replies OK.");
+    expect(await r.call("memory", "purge")).toBe("OK");
+  });
+
   it("STATS has Redis's fields, consistent with INFO memory", () => {
     const w = new ReplyWriter(3);
     const ctx = { server: s.wedis, client: null, cmd: null, args: [], w } as unknown as CommandContext;

@@ -72,7 +72,7 @@ function* everyCommand(): Generator<Command> {
 }
 
 describe("declared commands", () => {
-  it("declares exactly the commands of this stage", () => {
+  it("declares every command of the foundation, and none of those that don't exist yet", () => {
     const names = [...everyCommand()].map((c) => c.name).sort();
     const expected = (
       "ping echo quit reset hello auth select swapdb move copy dbsize flushdb flushall time info " +
@@ -91,7 +91,8 @@ describe("declared commands", () => {
     )
       .split(" ")
       .sort();
-    expect(names).toEqual(expected);
+    // Later stages add commands (data types, transactions…); the foundation's stay.
+    expect(names).toEqual(expect.arrayContaining(expected));
     for (const absent of ["eval", "evalsha", "fcall", "multi", "exec", "discard", "watch", "unwatch", "save", "bgsave"]) {
       expect(table.byName(absent)).toBeUndefined();
     }
