@@ -2,6 +2,7 @@
 import { alloc, free } from "./alloc";
 import { setProto, resetOutput, outputPtr as replyPtr, outputLen as replyLen } from "./reply";
 import { setCommand } from "./request";
+import { resetCommandFlags, commandFlags } from "./blocking";
 import { dispatch } from "./commands/dispatch.generated";
 import { setCurrentDb, setNow } from "./server";
 import { initDbs } from "./db";
@@ -60,8 +61,10 @@ export function exec(table: usize, ncmds: u32, data: usize, db: i32, proto: i32,
     const id = load<u32>(rec);
     const argc = load<i32>(rec, 4);
     setCommand(rec + 16, argc, data);
+    resetCommandFlags();
     dispatch(id);
     store<u32>(rec, <u32>replyLen(), 8);
+    store<u32>(rec, commandFlags, 12);
     rec += 16 + (<usize>argc << 3);
   }
   return replyLen();
@@ -81,6 +84,7 @@ export { setMaxmemory, resetStats } from "./server";
 export { debugObject } from "./debugkey";
 export { setProtoMaxBulkLen } from "./t_string";
 export { setEngineConfig } from "./config";
+export { setBlockingActive, readyKeysPtr, readyKeysLen, readyKeysReset } from "./blocking";
 export { engineStat, dbKeys, dbVolatileKeys, dbAvgTtl, rehashStep } from "./stats";
 
 // ---- allocator -------------------------------------------------------------------------------

@@ -114,6 +114,11 @@ export class EngineBatch {
     return this.outLen;
   }
 
+  /** Flags word of the first command of the batch just executed (see assembly/blocking.ts). */
+  firstFlags(): number {
+    return this.engine.u32()[this.firstWord + 3];
+  }
+
   /** Ends the read: drops the reference to the decoder's batch (it is reused by the next feed). */
   end(): void {
     this.parsed = null;

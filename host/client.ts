@@ -23,6 +23,10 @@ export const CLIENT_FILTERED = 1 << 3;
 export const CLIENT_MULTI = 1 << 4;
 /** CLIENT REPLY is OFF or SKIP: the server runs commands one by one to drop their replies. */
 export const CLIENT_REPLY_MODE = 1 << 5;
+/** Parked by a blocking command (host/blocking.ts): input is set aside until released. */
+export const CLIENT_BLOCKED = 1 << 6;
+/** Released, with set-aside input about to be processed: newer input must queue behind it. */
+export const CLIENT_RESUMING = 1 << 7;
 
 let nextId = 1;
 
@@ -49,6 +53,8 @@ export class Client {
   /** Last command executed (CLIENT LIST `cmd=`). */
   lastCmd: Command | null = null;
   bytesIn = 0;
+  /** Input that arrived while the client was blocked, in order (processed once released). */
+  blockedInput: Buffer[] = [];
   bytesOut = 0;
   commandsProcessed = 0;
 

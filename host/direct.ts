@@ -68,3 +68,33 @@ export function execDirect(engine: Engine, commands: Arg[][], opts: DirectOption
   }
   return replies;
 }
+
+/**
+ * Runs one engine command for a client outside any socket read (a parked blocking command being
+ * retried): its reply bytes, and the flags word the engine left in its record.
+ */
+export function execOne(engine: Engine, id: number, args: Uint8Array[], db: number, proto: number): { reply: Buffer; flags: number } {
+  engineAreasTouched();
+  let bytes = 0;
+  for (const a of args) bytes += a.length;
+  const x = engine.x;
+  const table = x.reserveTable((4 + 2 * args.length) * 4) >>> 0;
+  const data = x.reserveData(Math.max(bytes, 1)) >>> 0;
+  const u8 = engine.u8();
+  const u32 = engine.u32();
+  let w = table >>> 2;
+  u32[w++] = id;
+  u32[w++] = args.length;
+  u32[w++] = 0;
+  u32[w++] = 0;
+  let off = 0;
+  for (const a of args) {
+    u8.set(a, data + off);
+    u32[w++] = off;
+    u32[w++] = a.length;
+    off += a.length;
+  }
+  const n = x.exec(table, 1, data, db, proto, Date.now()) >>> 0;
+  const flags = engine.u32()[(table >>> 2) + 3];
+  return { reply: engine.copyOut(x.outputPtr(), n), flags };
+}

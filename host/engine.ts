@@ -37,6 +37,11 @@ export interface EngineExports {
   resetStats(): void;
   setProtoMaxBulkLen(bytes: number): void;
   setEngineConfig(id: number, value: number): void;
+  // Blocking commands (assembly/blocking.ts, host/blocking.ts).
+  setBlockingActive(on: number): void;
+  readyKeysPtr(): number;
+  readyKeysLen(): number;
+  readyKeysReset(): void;
   debugObject(db: number, key: number, keyLen: number, nowMs: number, proto: number): number;
   [name: string]: unknown;
 }

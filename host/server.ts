@@ -32,11 +32,16 @@ import {
   CLIENT_FILTERED,
   CLIENT_PAUSED_OUTPUT,
   CLIENT_REPLY_MODE,
+  CLIENT_BLOCKED,
+  CLIENT_RESUMING,
 } from "./client.js";
+import { Blocking, CMD_BLOCKED } from "./blocking.js";
+import { execOne } from "./direct.js";
 import { Config, loadPairs } from "./config.js";
 import { Logger, type LogLevel } from "./log.js";
 import type { ParsedBatch } from "./resp/decoder.js";
 import {
+  FLAG_BLOCKING,
   FLAG_NO_AUTH,
   arityError,
   lookupCommand,
@@ -109,6 +114,8 @@ export class WedisServer {
     rejectedCalls: 0,
   };
   readonly startMs = Date.now();
+  /** Clients parked by blocking commands. */
+  readonly blocking: Blocking;
   /** Absolute path of the config file the server was started with ("" when none): INFO, CONFIG REWRITE. */
   configFile = "";
   readonly net: net.Server;
@@ -150,6 +157,7 @@ export class WedisServer {
     });
     this.applyConfig();
     initEngine(engine, config.int("databases"));
+    this.blocking = new Blocking(this);
     installAdmin(this);
   }
 
@@ -254,6 +262,10 @@ export class WedisServer {
   // ---- the per-read pipeline ---------------------------------------------------------------
   private onData(c: Client, chunk: Buffer): void {
     if (c.closing) return;
+    if (c.flags & (CLIENT_BLOCKED | CLIENT_RESUMING)) {
+      c.blockedInput.push(chunk);
+      return;
+    }
     c.bytesIn += chunk.length;
     this.stats.netInputBytes += chunk.length;
     c.lastInteractionMs = Date.now();
@@ -265,7 +277,7 @@ export class WedisServer {
     try {
       for (;;) {
         this.runCommands(c, parsed);
-        if (c.closing) break;
+        if (c.closing || (c.flags & CLIENT_BLOCKED) !== 0) break;
         if (parsed.error !== null) {
           this.flush(c);
           // latin1: the decoder's error may quote a raw byte >= 0x80 exactly as received.
@@ -298,21 +310,70 @@ export class WedisServer {
     const batch = this.batch;
     batch.begin(parsed);
     for (let i = 0; i < count; i++) {
-      if ((c.flags & CLIENT_REPLY_MODE) === 0) {
+      if ((c.flags & CLIENT_REPLY_MODE) === 0 && !this.blocking.active) {
         this.runOne(c, parsed, i);
         // CLIENT REPLY SKIP just ran: the mode has to move on to the next command.
         if ((c.flags & CLIENT_REPLY_MODE) !== 0) afterReply(c);
       } else {
-        // One command at a time, so that its reply can be cut out of the stream.
+        // One command at a time: so that its reply can be cut out of the stream (CLIENT REPLY),
+        // and so that clients parked on a key are served right after the command that fed it.
         this.flush(c);
         const mark = c.reply.length;
         this.runOne(c, parsed, i);
         this.flush(c);
-        if (dropsReply(c)) c.reply.truncate(mark);
-        afterReply(c);
+        if (c.flags & CLIENT_REPLY_MODE) {
+          if (dropsReply(c)) c.reply.truncate(mark);
+          afterReply(c);
+        }
+        if (this.blocking.active) this.blocking.serveReadyKeys();
+      }
+      if (c.flags & CLIENT_BLOCKED) {
+        this.setAsideRest(c, parsed, i + 1);
+        break;
       }
       if (c.closing) break;
     }
+  }
+
+  /** A client just parked: its commands after `from`, and whatever the decoder still holds, wait. */
+  private setAsideRest(c: Client, parsed: ParsedBatch, from: number): void {
+    const parts: Buffer[] = [];
+    for (let i = from; i < parsed.count; i++) {
+      const args = this.argsOf(parsed, i, 0);
+      parts.push(Buffer.from(`*${args.length}\r\n`));
+      for (const a of args) parts.push(Buffer.from(`$${a.length}\r\n`), a, Buffer.from("\r\n"));
+    }
+    const tail = c.decoder.takePending();
+    if (tail.length > 0) parts.push(tail);
+    if (parts.length > 0) c.blockedInput.unshift(Buffer.concat(parts));
+  }
+
+  /** Runs one engine command for `c` on its own (a parked command's retry). */
+  runAlone(c: Client, cmd: Command, args: Buffer[]): { reply: Buffer; flags: number } {
+    this.stats.totalCommands++;
+    return execOne(this.engine, cmd.id, args, c.db, c.proto);
+  }
+
+  /** A parked client got its reply (in its writer): send it, then process what it sent meanwhile. */
+  release(c: Client): void {
+    const w = c.reply;
+    if (w.length > 0 && !(c.flags & CLIENT_CLOSED)) {
+      const out = w.take();
+      c.bytesOut += out.length;
+      this.stats.netOutputBytes += out.length;
+      c.socket.write(out);
+    }
+    w.reset();
+    if (c.blockedInput.length === 0) return;
+    c.flags |= CLIENT_RESUMING;
+    setImmediate(() => {
+      c.flags &= ~CLIENT_RESUMING;
+      const input = Buffer.concat(c.blockedInput);
+      c.blockedInput = [];
+      c.bytesIn -= input.length; // counted when it first arrived
+      this.stats.netInputBytes -= input.length;
+      this.onData(c, input);
+    });
   }
 
   /** Looks up, checks and runs (or batches) command `i` of the read. */
@@ -353,7 +414,19 @@ export class WedisServer {
     stats.totalCommands++;
     c.commandsProcessed++;
     if (cmd.run === "engine") {
+      if ((cmd.flags & FLAG_BLOCKING) === 0) {
+        batch.add(cmd.id, i);
+        return;
+      }
+      // A blocking command runs in a batch of its own, so that its flags tell whether it blocked.
+      this.flush(c);
       batch.add(cmd.id, i);
+      batch.exec(c.db, c.proto);
+      if (batch.firstFlags() & CMD_BLOCKED) {
+        this.blocking.park(c, cmd, this.argsOf(parsed, i, 0));
+      } else if (batch.outLen > 0) {
+        c.reply.raw(this.engine.u8().subarray(batch.outPtr, batch.outPtr + batch.outLen));
+      }
     } else {
       this.flush(c);
       this.runHost(c, cmd, parsed, i);

@@ -12,7 +12,7 @@
 // CLIENT REPLY OFF|SKIP only records the mode: dropping replies must happen where replies are
 // produced, in the server core (see dropsReply and afterReply below).
 import type { Client } from "../client.js";
-import { validClientName, CLIENT_CLOSE_AFTER_REPLY, CLIENT_REPLY_MODE } from "../client.js";
+import { validClientName, CLIENT_CLOSE_AFTER_REPLY, CLIENT_REPLY_MODE, CLIENT_BLOCKED } from "../client.js";
 import type { WedisServer } from "../server.js";
 import type { CommandContext, HostHandler } from "./handlers.js";
 
@@ -75,6 +75,7 @@ export function clientNoEvict(c: Client): boolean {
 
 function flagsOf(c: Client): string {
   let f = "";
+  if (c.flags & CLIENT_BLOCKED) f += "b";
   if (c.flags & CLIENT_CLOSE_AFTER_REPLY) f += "c";
   if (clientNoEvict(c)) f += "e";
   return f === "" ? "N" : f;

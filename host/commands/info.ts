@@ -224,7 +224,7 @@ function clientsSection(server: WedisServer): Lines {
     ["maxclients", server.config.int("maxclients")],
     ["client_recent_max_input_buffer", maxIn],
     ["client_recent_max_output_buffer", maxOut],
-    ["blocked_clients", 0],
+    ["blocked_clients", server.blocking.count],
     ["tracking_clients", 0],
     ["clients_in_timeout_table", 0],
   ];

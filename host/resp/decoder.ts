@@ -263,6 +263,18 @@ export class RespDecoder {
     return this.feed(EMPTY);
   }
 
+  /**
+   * Hands back every byte not yet returned as a command, and forgets it. A client parked by a
+   * blocking command sets its later input aside this way and feeds it again once it is released.
+   */
+  takePending(): Buffer {
+    const out = Buffer.concat([this.pbuf.subarray(this.pstart, this.plen), ...this.parts]);
+    const failed = this.failed;
+    this.reset();
+    this.failed = failed;
+    return out;
+  }
+
   /** Forgets all pending input and any error (e.g. for a reused connection object). */
   reset(): void {
     this.failed = false;

@@ -1,0 +1,63 @@
+// Support for blocking commands (BLPOP, BZPOPMIN, …). The waiting itself is the host's: it knows
+// the clients, their timeouts and their order. The engine only says two things:
+//
+// - "this command would block": a blocking command that finds nothing to pop writes no reply and
+//   calls blockCurrentCommand(); the host sees the flag in the command's record and parks the client.
+// - "these keys got data": while the host has parked clients (setBlockingActive(1)), every push to
+//   a list or sorted set records (db, key) with signalKeyAsReady. After each command the host
+//   reads the list, retries the parked commands of those keys in arrival order, and resets it.
+//
+// Layout of the ready-keys list: repeated [db u32][len u32][key bytes], unaligned.
+import { alloc, realloc } from "./alloc";
+
+/** Bit in a command record's flags word (4th u32): the command blocked and wrote no reply. */
+export const CMD_BLOCKED: u32 = 1;
+
+/** Flags of the command being executed; index.ts stores them into its record. */
+export let commandFlags: u32 = 0;
+
+export function resetCommandFlags(): void {
+  commandFlags = 0;
+}
+
+export function blockCurrentCommand(): void {
+  commandFlags |= CMD_BLOCKED;
+}
+
+let active = false;
+let buf: usize = 0;
+let cap: usize = 0;
+let len: usize = 0;
+
+export function setBlockingActive(on: i32): void {
+  active = on != 0;
+  if (!active) len = 0;
+}
+
+/** Records that `key` in database `db` received elements (no-op while nobody waits). */
+export function signalKeyAsReady(db: i32, key: usize, klen: usize): void {
+  if (!active) return;
+  const need = len + 8 + klen;
+  if (need > cap) {
+    let c: usize = cap == 0 ? 256 : cap;
+    while (c < need) c <<= 1;
+    buf = buf == 0 ? alloc(c) : realloc(buf, c);
+    cap = c;
+  }
+  store<u32>(buf + len, <u32>db);
+  store<u32>(buf + len + 4, <u32>klen);
+  memory.copy(buf + len + 8, key, klen);
+  len = need;
+}
+
+export function readyKeysPtr(): usize {
+  return buf;
+}
+
+export function readyKeysLen(): usize {
+  return len;
+}
+
+export function readyKeysReset(): void {
+  len = 0;
+}
