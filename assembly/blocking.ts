@@ -12,6 +12,8 @@ import { alloc, realloc } from "./alloc";
 
 /** Bit in a command record's flags word (4th u32): the command blocked and wrote no reply. */
 export const CMD_BLOCKED: u32 = 1;
+/** Bit in a command record's flags word: the command changed the dataset (server.dirty grew). */
+export const CMD_DIRTY: u32 = 2;
 
 /** Flags of the command being executed; index.ts stores them into its record. */
 export let commandFlags: u32 = 0;

@@ -2,9 +2,9 @@
 import { alloc, free } from "./alloc";
 import { setProto, resetOutput, outputPtr as replyPtr, outputLen as replyLen } from "./reply";
 import { setCommand } from "./request";
-import { resetCommandFlags, commandFlags } from "./blocking";
+import { resetCommandFlags, commandFlags, CMD_DIRTY } from "./blocking";
 import { dispatch } from "./commands/dispatch.generated";
-import { setCurrentDb, setNow } from "./server";
+import { setCurrentDb, setNow, dirty } from "./server";
 import { initDbs } from "./db";
 import { setHashSeed } from "./hash";
 import { seedRandom } from "./random";
@@ -62,9 +62,10 @@ export function exec(table: usize, ncmds: u32, data: usize, db: i32, proto: i32,
     const argc = load<i32>(rec, 4);
     setCommand(rec + 16, argc, data);
     resetCommandFlags();
+    const dirtyBefore = dirty;
     dispatch(id);
     store<u32>(rec, <u32>replyLen(), 8);
-    store<u32>(rec, commandFlags, 12);
+    store<u32>(rec, commandFlags | (dirty != dirtyBefore ? CMD_DIRTY : 0), 12);
     rec += 16 + (<usize>argc << 3);
   }
   return replyLen();
