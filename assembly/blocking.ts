@@ -63,3 +63,40 @@ export function readyKeysLen(): usize {
 export function readyKeysReset(): void {
   len = 0;
 }
+
+// ---- the timeout argument ------------------------------------------------------------------------
+import { argPtr, argLen } from "./request";
+import { addReplyError } from "./reply";
+import { string2ld } from "./util";
+import { now } from "./server";
+
+const ldScratch: usize = memory.data(16);
+
+/**
+ * Checks a blocking command's timeout (seconds, decimals allowed) the way Redis reads it: a long
+ * double, times 1000, truncated to an integer; negative is refused, and so is a deadline past the
+ * largest time. (Redis's conversion of a huge value yields the most negative integer, hence
+ * "timeout is negative" for 1e300 too.) The host computes the deadline itself from the same text.
+ */
+export function checkTimeoutArg(i: i32): bool {
+  if (!string2ld(argPtr(i), argLen(i), ldScratch)) {
+    addReplyError("timeout is not a float or out of range");
+    return false;
+  }
+  const m = load<u64>(ldScratch);
+  const e = load<i32>(ldScratch, 8);
+  const flags = load<u8>(ldScratch, 12);
+  const neg = (flags & 1) != 0;
+  const inf = (flags & 2) != 0;
+  const ms = inf ? Infinity : (<f64>m) * Math.pow(2, <f64>e) * 1000;
+  if (ms >= 9223372036854775808.0 || (neg && ms >= 1)) {
+    addReplyError("timeout is negative");
+    return false;
+  }
+  const tval = <i64>ms;
+  if (tval > 0 && tval > i64.MAX_VALUE - now) {
+    addReplyError("timeout is out of range");
+    return false;
+  }
+  return true;
+}

@@ -4,3 +4,4 @@ export * from "./index";
 export * from "./testkit/alloc";
 export * from "./testkit/dict";
 export * from "./testkit/util";
+export * from "./testkit/list";

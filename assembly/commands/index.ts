@@ -20,3 +20,9 @@ export {
   incrbyfloatCommand,
 } from "../t_string";
 export { lcsCommand } from "../lcs";
+export {
+  lpushCommand, rpushCommand, lpushxCommand, rpushxCommand, lpopCommand, rpopCommand, llenCommand,
+  lrangeCommand, lindexCommand, lsetCommand, linsertCommand, lremCommand, ltrimCommand, lposCommand,
+  lmoveCommand, rpoplpushCommand, lmpopCommand,
+} from "../t_list";
+export { blpopCommand, brpopCommand, blmoveCommand, brpoplpushCommand, blmpopCommand } from "../t_list_blocking";

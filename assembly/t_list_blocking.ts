@@ -1,0 +1,64 @@
+// The blocking list commands: BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP. Each first tries what its
+// non-blocking twin does; when every key is empty it writes no reply and blocks (blocking.ts), and
+// the host retries the very same command once one of its keys receives elements.
+import { argc, argPtr, argLen } from "./request";
+import { addReplyArrayLen, addReplyBulk, addReplyError } from "./reply";
+import { currentDb, lruClock } from "./server";
+import { getDb, dbFindLink } from "./db";
+import { entryType, setEntryLru, OBJ_LIST } from "./object";
+import { addReplyWrongType } from "./t_string";
+import { blockCurrentCommand, checkTimeoutArg } from "./blocking";
+import { listPopReply, listMoveGeneric, listMpopReply, mpopParse, mpopNumkeys, mpopHead, mpopCount, parseWhere } from "./t_list";
+
+function blockingPop(head: bool): void {
+  if (!checkTimeoutArg(argc - 1)) return;
+  const d = getDb(currentDb);
+  for (let i = 1; i < argc - 1; i++) {
+    const link = dbFindLink(d, argPtr(i), argLen(i));
+    if (link == 0) continue;
+    const e = <usize>load<u32>(link);
+    if (entryType(e) != OBJ_LIST) {
+      addReplyWrongType();
+      return;
+    }
+    setEntryLru(e, lruClock);
+    addReplyArrayLen(2);
+    addReplyBulk(argPtr(i), argLen(i));
+    listPopReply(d, link, head, -1);
+    return;
+  }
+  blockCurrentCommand();
+}
+
+export function blpopCommand(): void {
+  blockingPop(true);
+}
+
+export function brpopCommand(): void {
+  blockingPop(false);
+}
+
+function blockingMove(fromHead: bool, toHead: bool, timeoutIdx: i32): void {
+  if (!checkTimeoutArg(timeoutIdx)) return;
+  if (listMoveGeneric(argPtr(1), argLen(1), argPtr(2), argLen(2), fromHead, toHead) == 0) blockCurrentCommand();
+}
+
+export function blmoveCommand(): void {
+  const from = parseWhere(3);
+  const to = parseWhere(4);
+  if (from < 0 || to < 0) {
+    addReplyError("syntax error");
+    return;
+  }
+  blockingMove(from == 1, to == 1, 5);
+}
+
+export function brpoplpushCommand(): void {
+  blockingMove(false, true, 3);
+}
+
+export function blmpopCommand(): void {
+  if (!checkTimeoutArg(1)) return;
+  if (!mpopParse(2)) return;
+  if (listMpopReply(3, mpopNumkeys, mpopHead, mpopCount) == 0) blockCurrentCommand();
+}
