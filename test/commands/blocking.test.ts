@@ -22,6 +22,15 @@ async function conn(): Promise<RawConn> {
 /** Lets the server process what was sent (parking happens on the server's side). */
 const settle = () => new Promise((r) => setTimeout(r, 30));
 
+/** Waits until exactly `n` clients are parked (the machine may be slow: poll, don't guess). */
+async function parked(n: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (s.wedis.blocking.count !== n) {
+    if (Date.now() > deadline) throw new Error(`expected ${n} parked clients, have ${s.wedis.blocking.count}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 const bulk = (v: string) => `$${v.length}\r\n${v}\r\n`;
 const pair = (k: string, v: string) => `*2\r\n${bulk(k)}${bulk(v)}`;
 
@@ -38,10 +47,9 @@ describe("blocking list commands", () => {
     const b = await conn();
     const p = await conn();
     a.send(cmd("BLPOP", "q1", "0"));
-    await settle();
+    await parked(1);
     b.send(cmd("BLPOP", "q1", "0"));
-    await settle();
-    expect(s.wedis.blocking.count).toBe(2);
+    await parked(2);
     p.send(cmd("RPUSH", "q1", "first"));
     expect(await p.replies(1)).toEqual([":1\r\n"]);
     expect(await a.replies(1)).toEqual([pair("q1", "first")]);
@@ -56,7 +64,7 @@ describe("blocking list commands", () => {
     const a = await conn();
     const p = await conn();
     a.send(cmd("BLPOP", "q2", "0"));
-    await settle();
+    await parked(1);
     p.send(Buffer.concat([cmd("LPUSH", "q2", "v"), cmd("LPOP", "q2")]));
     expect(await p.replies(2)).toEqual([":1\r\n", "$-1\r\n"]);
     expect(await a.replies(1)).toEqual([pair("q2", "v")]);
@@ -70,7 +78,7 @@ describe("blocking list commands", () => {
     const p = await conn();
     mover.send(cmd("BLMOVE", "src", "dst", "LEFT", "RIGHT", "0"));
     waiter.send(cmd("BRPOP", "dst", "0"));
-    await settle();
+    await parked(2);
     p.send(cmd("RPUSH", "src", "item"));
     expect(await p.replies(1)).toEqual([":1\r\n"]);
     expect(await mover.replies(1)).toEqual([bulk("item")]);
@@ -96,7 +104,7 @@ describe("blocking list commands", () => {
     const a = await conn();
     const p = await conn();
     a.send(Buffer.concat([cmd("BLPOP", "q3", "0"), cmd("ECHO", "after")]));
-    await settle();
+    await parked(1);
     a.send(cmd("ECHO", "later"));
     await settle();
     p.send(cmd("RPUSH", "q3", "z"));
@@ -109,11 +117,9 @@ describe("blocking list commands", () => {
     const a = await conn();
     const p = await conn();
     a.send(cmd("BLPOP", "q4", "0"));
-    await settle();
-    expect(s.wedis.blocking.count).toBe(1);
+    await parked(1);
     a.close();
-    await settle();
-    expect(s.wedis.blocking.count).toBe(0);
+    await parked(0);
     p.send(Buffer.concat([cmd("RPUSH", "q4", "kept"), cmd("LRANGE", "q4", "0", "-1")]));
     expect(await p.replies(2)).toEqual([":1\r\n", `*1\r\n${bulk("kept")}`]);
     p.close();
@@ -123,7 +129,7 @@ describe("blocking list commands", () => {
     const a = await conn();
     const p = await conn();
     a.send(cmd("BLMPOP", "0", "2", "m1", "m2", "RIGHT", "COUNT", "2"));
-    await settle();
+    await parked(1);
     p.send(cmd("RPUSH", "m2", "a", "b", "c"));
     expect(await p.replies(1)).toEqual([":3\r\n"]);
     expect(await a.replies(1)).toEqual([`*2\r\n${bulk("m2")}*2\r\n${bulk("c")}${bulk("b")}`]);
@@ -157,7 +163,7 @@ describe("blocking list commands", () => {
     const r = new Redis({ port: s.port, host: "127.0.0.1" });
     const watcher = new Redis({ port: s.port, host: "127.0.0.1" });
     const pending = r.blpop("io", 0);
-    await settle();
+    await parked(1);
     expect(await watcher.info("clients")).toMatch(/blocked_clients:1\r\n/);
     expect(await watcher.client("LIST")).toMatch(/flags=b .*cmd=blpop/);
     await watcher.rpush("io", "hello");
