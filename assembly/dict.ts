@@ -19,7 +19,8 @@
 // Links: dictFindLink returns the address of the u32 that points at the entry (a bucket slot or the
 // previous entry's next field), so callers can replace or unlink an entry without a second lookup.
 // A link is valid only until the next call into this module.
-import { alloc, free } from "./alloc";
+import { alloc, free, usedMemory } from "./alloc";
+import { overMaxmemory } from "./server";
 import { hashBytes } from "./hash";
 import { blobLen, blobData } from "./blob";
 import { randomBelow, randomU64 } from "./random";
@@ -144,8 +145,20 @@ function expandIfNeeded(d: Dict): void {
   }
   const size = sizeOf(d.exp0);
   if (d.used0 >= size && (resizeAllowed || d.used0 / size > FORCE_RESIZE_RATIO)) {
+    if (d.kind == KIND_KEYSPACE && !keyspaceGrowthAllowed(d.used0, size)) return;
     resizeTo(d, <u64>d.used0 + 1);
   }
+}
+
+/**
+ * Under maxmemory, a keyspace table does not double when the new bucket array would not fit:
+ * it would overshoot the limit by the whole array at once, and eviction would then throw out
+ * that many bytes of keys to pay for buckets. Chains get longer instead, up to a load factor of
+ * 1.618, past which lookups matter more than memory (Redis's rule for its keyspace dicts).
+ */
+function keyspaceGrowthAllowed(used: u32, size: u32): bool {
+  if (<u64>used * 1000 > <u64>size * 1618) return true;
+  return !overMaxmemory(usedMemory() + (<usize>size << 3));
 }
 
 /** Shrinks a mostly empty table (used below 10% of the slots). Called from the cron. */
@@ -267,14 +280,19 @@ export function dictAdd(d: Dict, e: usize, hash: u32): void {
 
 /** Which table holds the entry a link points at: needed to keep the per-table counts right. */
 function tableOfLink(d: Dict, link: usize): i32 {
-  // A bucket slot lies inside a table; otherwise the link is an entry's next field, whose table is
-  // found through the entry's hash.
+  // A bucket slot lies inside a table; otherwise the link is an entry's next field. During a
+  // rehash that entry may sit in either table (entries added meanwhile go to table 1 whatever
+  // their old bucket), so look for it in its table-1 chain.
   if (d.exp1 >= 0 && link >= d.t1 && link < d.t1 + ((<usize>sizeOf(d.exp1)) << 2)) return 1;
   if (link >= d.t0 && link < d.t0 + ((<usize>sizeOf(d.exp0)) << 2)) return 0;
   if (d.rehashidx < 0) return 0;
   const h = entryHash(d.kind, link);
-  const idx0 = h & (sizeOf(d.exp0) - 1);
-  return idx0 < <u32>d.rehashidx ? 1 : 0;
+  let e = <usize>load<u32>(d.t1 + (<usize>(h & (sizeOf(d.exp1) - 1)) << 2));
+  while (e != 0) {
+    if (e == link) return 1;
+    e = <usize>load<u32>(e);
+  }
+  return 0;
 }
 
 /** Unlinks the entry `*link` points at and returns it (the caller frees it). */
@@ -452,6 +470,22 @@ export function dictSample(d: Dict, count: u32): usize {
 /** A random entry, close to uniform: a random pick among a sample of consecutive buckets. */
 export function dictRandomEntry(d: Dict): usize {
   const n = dictSample(d, 20);
-  if (n == 0) return 0;
-  return scanEntry(randomBelow(<u32>n));
+  if (n != 0) return scanEntry(randomBelow(<u32>n));
+  if (dictSize(d) == 0) return 0;
+  // A table emptied by many deletes (not shrunk yet) can have long runs of empty buckets that a
+  // bounded sample misses: probe random buckets until one has entries (Redis's dictGetRandomKey),
+  // then pick in its chain. Buckets of table 0 already moved to table 1 are skipped.
+  const size0: u32 = sizeOf(d.exp0);
+  const size1: u32 = sizeOf(d.exp1);
+  const skip: u32 = d.rehashidx < 0 ? 0 : <u32>d.rehashidx;
+  let head: usize = 0;
+  while (head == 0) {
+    const b = skip + randomBelow(size0 + size1 - skip);
+    head = b < size0 ? <usize>load<u32>(d.t0 + (<usize>b << 2)) : <usize>load<u32>(d.t1 + (<usize>(b - size0) << 2));
+  }
+  let len: u32 = 0;
+  for (let m = head; m != 0; m = <usize>load<u32>(m)) len++;
+  let m = head;
+  for (let k = randomBelow(len); k > 0; k--) m = <usize>load<u32>(m);
+  return m;
 }

@@ -3,7 +3,7 @@ import { alloc, free } from "../alloc";
 import {
   Dict, dictCreate, dictFindLink, dictHashKey, dictAdd, dictUnlinkAt, dictSize, dictSlots,
   dictIsRehashing, dictRehash, dictShrinkIfNeeded, dictScanStep, scanReset, scanFound, scanEntry,
-  dictSample, dictEmpty, dictRelease, KIND_PLAIN,
+  dictSample, dictEmpty, dictRelease, dictRandomEntry, KIND_PLAIN,
 } from "../dict";
 import { blobSize, blobWrite, blobData, blobLen } from "../blob";
 
@@ -78,4 +78,9 @@ export function tkDictSample(d: usize, count: u32): usize {
 export function tkDictFree(d: usize): void {
   dictEmpty(changetype<Dict>(d), (e: usize): void => free(e));
   dictRelease(changetype<Dict>(d));
+}
+
+/** A random entry (its address identifies it), 0 when empty. */
+export function tkDictRandom(d: usize): usize {
+  return dictRandomEntry(changetype<Dict>(d));
 }
