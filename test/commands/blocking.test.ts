@@ -172,3 +172,34 @@ describe("blocking list commands", () => {
     watcher.disconnect();
   });
 });
+
+describe("blocking sorted-set commands", () => {
+  it("BZPOPMIN/BZPOPMAX answer [key, member, score] at once or when a ZADD creates the key", async () => {
+    const c = await conn();
+    c.send(Buffer.concat([cmd("ZADD", "z1", "1", "a", "2", "b"), cmd("BZPOPMAX", "z0", "z1", "0"), cmd("BZPOPMIN", "z1", "0")]));
+    expect(await c.replies(3)).toEqual([":2\r\n", `*3\r\n${bulk("z1")}${bulk("b")}${bulk("2")}`, `*3\r\n${bulk("z1")}${bulk("a")}${bulk("1")}`]);
+    const w = await conn();
+    w.send(Buffer.concat([cmd("HELLO", "3"), cmd("BZPOPMIN", "z2", "0")]));
+    await w.replies(1);
+    await parked(1);
+    c.send(cmd("ZADD", "z2", "1.5", "m"));
+    expect(await c.replies(1)).toEqual([":1\r\n"]);
+    expect(await w.replies(1)).toEqual([`*3\r\n${bulk("z2")}${bulk("m")},1.5\r\n`]);
+    c.close();
+    w.close();
+  });
+
+  it("BZMPOP waits, then pops with COUNT; a timeout answers a null array", async () => {
+    const a = await conn();
+    const p = await conn();
+    a.send(cmd("BZMPOP", "0", "1", "z3", "MIN", "COUNT", "5"));
+    await parked(1);
+    p.send(cmd("ZADD", "z3", "3", "c", "1", "a"));
+    expect(await p.replies(1)).toEqual([":2\r\n"]);
+    expect(await a.replies(1)).toEqual([`*2\r\n${bulk("z3")}*2\r\n*2\r\n${bulk("a")}${bulk("1")}*2\r\n${bulk("c")}${bulk("3")}`]);
+    a.send(cmd("BZPOPMIN", "z3", "0.05"));
+    expect(await a.replies(1)).toEqual(["*-1\r\n"]);
+    a.close();
+    p.close();
+  });
+});
