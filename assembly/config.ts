@@ -9,6 +9,9 @@ export const CFG_LIST_COMPRESS_DEPTH: i32 = 3;
 export const CFG_SET_MAX_INTSET_ENTRIES: i32 = 4;
 export const CFG_ZSET_MAX_LISTPACK_ENTRIES: i32 = 5;
 export const CFG_ZSET_MAX_LISTPACK_VALUE: i32 = 6;
+export const CFG_MAXMEMORY_SAMPLES: i32 = 7;
+export const CFG_LFU_LOG_FACTOR: i32 = 8;
+export const CFG_LFU_DECAY_TIME: i32 = 9;
 
 export let hashMaxListpackEntries: i64 = 512;
 export let hashMaxListpackValue: i64 = 64;
@@ -18,6 +21,12 @@ export let listCompressDepth: i64 = 0;
 export let setMaxIntsetEntries: i64 = 512;
 export let zsetMaxListpackEntries: i64 = 128;
 export let zsetMaxListpackValue: i64 = 64;
+/** Keys sampled per database per eviction round (evict.ts). */
+export let maxmemorySamples: i32 = 5;
+/** How slowly the LFU counter saturates (lfu.ts). */
+export let lfuLogFactor: i32 = 10;
+/** Minutes per one-step decay of an LFU counter; 0 = never decay. */
+export let lfuDecayTime: i32 = 1;
 
 export function setEngineConfig(id: i32, value: f64): void {
   const v = <i64>value;
@@ -29,5 +38,8 @@ export function setEngineConfig(id: i32, value: f64): void {
     case CFG_SET_MAX_INTSET_ENTRIES: setMaxIntsetEntries = v; break;
     case CFG_ZSET_MAX_LISTPACK_ENTRIES: zsetMaxListpackEntries = v; break;
     case CFG_ZSET_MAX_LISTPACK_VALUE: zsetMaxListpackValue = v; break;
+    case CFG_MAXMEMORY_SAMPLES: maxmemorySamples = <i32>v; break;
+    case CFG_LFU_LOG_FACTOR: lfuLogFactor = <i32>v; break;
+    case CFG_LFU_DECAY_TIME: lfuDecayTime = <i32>v; break;
   }
 }

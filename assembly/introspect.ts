@@ -7,6 +7,7 @@ import { currentDb, lruClock, hit, miss, maxmemory, isLfuPolicy, isLruPolicy } f
 import { getDb, dbFindLink } from "./db";
 import { entryType, entryEncoding, entryLru, entryInt, entryMemory, encodingName, ENC_INT } from "./object";
 import { getLongLongArg, argInt } from "./args";
+import { lfuDecayed } from "./lfu";
 
 /** The live entry named by argument 2 (OBJECT x key), counting a hit or miss but not touching it. */
 function objectLookup(): usize {
@@ -71,8 +72,9 @@ export function objectFreqCommand(): void {
     );
     return;
   }
-  // The 8-bit logarithmic counter sits in the low byte of the LRU field under LFU policies.
-  addReplyLongLong(<i64>(entryLru(e) & 0xff));
+  // The 8-bit logarithmic counter sits in the low byte of the LRU field under LFU policies; the
+  // reply includes the decay owed since it was last touched (lfu.ts), without storing it.
+  addReplyLongLong(<i64>lfuDecayed(entryLru(e)));
 }
 
 export function objectHelpCommand(): void {

@@ -5,7 +5,7 @@ import {
   addReplyLongLong, addReplyOK, addReplyError, addReplyStatus, addReplyBulk, addReplyNull,
   addReplyArrayLen, addReplyDeferredLen, setDeferredArrayLen, addReplyErrorCode,
 } from "./reply";
-import { currentDb, now, addDirty, lruClock } from "./server";
+import { currentDb, now, addDirty, newKeyLru } from "./server";
 import {
   Db, getDb, dbCount, dbFindLink, lookupWriteLink, dbDeleteAt, dbUnlinkAt, dbAddNew, dbReplaceAt,
   dbEmpty, dbSize, isExpired, lastHash, swapDbs,
@@ -345,7 +345,7 @@ export function copyCommand(): void {
   const ttl = entryHasTtl(e);
   const n = entryDup(e, argPtr(2), argLen(2), ttl);
   if (ttl) setEntryExpireAt(n, entryExpireAt(e));
-  setEntryLru(n, lruClock);
+  setEntryLru(n, newKeyLru());
   const again = dbFindLink(dst, argPtr(2), argLen(2));
   if (again != 0) dbReplaceAt(dst, again, n, true);
   else dbAddNew(dst, n, lastHash);

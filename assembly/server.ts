@@ -7,6 +7,8 @@ export let currentDb: i32 = 0;
 export let now: i64 = 0;
 /** Redis's LRU clock: seconds, 24 bits, wrapping. */
 export let lruClock: u32 = 0;
+/** The LFU clock: minutes, 16 bits, wrapping (the high part of the LRU field under LFU policies). */
+export let lfuClock: u32 = 0;
 
 export function setCurrentDb(db: i32): void {
   currentDb = db;
@@ -15,6 +17,8 @@ export function setCurrentDb(db: i32): void {
 export function setNow(ms: i64): void {
   now = ms;
   lruClock = <u32>(ms / 1000) & 0xffffff;
+  lfuClock = <u32>(ms / 60000) & 0xffff;
+  keyLruInit = lfuMode ? (lfuClock << 8) | LFU_INIT_VAL : lruClock;
 }
 
 // ---- counters (INFO stats) -------------------------------------------------------------------
@@ -45,6 +49,12 @@ export function countExpired(): void {
 
 // @ts-ignore: decorator
 @inline
+export function countEvicted(): void {
+  evictedKeys++;
+}
+
+// @ts-ignore: decorator
+@inline
 export function addDirty(n: u64): void {
   dirty += n;
 }
@@ -71,10 +81,52 @@ export const POLICY_VOLATILE_LFU: i32 = 4;
 export const POLICY_ALLKEYS_RANDOM: i32 = 5;
 export const POLICY_VOLATILE_RANDOM: i32 = 6;
 export const POLICY_VOLATILE_TTL: i32 = 7;
+/** Ours, not Redis's: evict whichever key the table yields first (no sampling, no ranking). */
+export const POLICY_SIMPLE_FIRST: i32 = 8;
 
 export function setMaxmemory(bytes: u64, policy: i32): void {
   maxmemory = bytes;
   maxmemoryPolicy = policy;
+  lfuMode = isLfuPolicy();
+  keyLruInit = lfuMode ? (lfuClock << 8) | LFU_INIT_VAL : lruClock;
+}
+
+// ---- the 24-bit LRU/LFU field of new keys -------------------------------------------------------
+// Under an LFU policy the field holds 16 bits of minutes and an 8-bit logarithmic counter
+// (lfu.ts); otherwise it is the LRU clock. Which one is decided per policy, like Redis, whether or
+// not maxmemory is set, so OBJECT FREQ works on an unlimited server with an LFU policy.
+
+/** A new key's counter: high enough that it is not the first thing evicted. */
+export const LFU_INIT_VAL: u32 = 5;
+/** isLfuPolicy(), cached: read on every key access. */
+export let lfuMode: bool = false;
+let keyLruInit: u32 = 0;
+
+/** The LRU/LFU field a freshly created key starts with: every entry constructor passes this. */
+// @ts-ignore: decorator
+@inline
+export function newKeyLru(): u32 {
+  return keyLruInit;
+}
+
+/**
+ * Bytes a coming command may allocate at once beyond its own data: the doubling of a full
+ * volatile-key array (db.ts keeps this up to date). Eviction makes room for it ahead of time.
+ */
+export let pendingGrowth: usize = 0;
+
+export function addPendingGrowth(delta: isize): void {
+  pendingGrowth += delta;
+}
+
+/**
+ * Used memory, plus what the next command may need at once, above maxmemory: checked before
+ * each command (one compare when there is no limit).
+ */
+// @ts-ignore: decorator
+@inline
+export function overMaxmemory(used: usize): bool {
+  return maxmemory != 0 && <u64>used + <u64>pendingGrowth > maxmemory;
 }
 
 export function isLfuPolicy(): bool {

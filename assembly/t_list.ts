@@ -11,9 +11,9 @@
 // For the blocking commands (BLPOP, BLMOVE, BLMPOP, built on top of this file):
 //
 // - Ready keys. A client can only be blocked on a list key that does not exist, so the only event
-//   that can wake one is the creation of a list key: LPUSH/RPUSH/LMOVE/RPOPLPUSH report it to
-//   blocking.ts (signalKeyAsReady), which records it while anyone is blocked. The key may be gone
-//   again by the time the host reads the list; the retried command simply blocks again.
+//   that can wake one is the creation of a list key, which db.ts's dbAddNew reports to
+//   blocking.ts. The key may be gone again by the time the host reads the list; the retried
+//   command simply blocks again.
 // - Serving a blocked client: listPopReply (pop 1 or `count` from one key, reply, delete the key
 //   when empty), listMoveGeneric (LMOVE's body: returns whether it moved) and listMpopReply.
 import { argc, argPtr, argLen, argIs } from "./request";
@@ -21,13 +21,12 @@ import {
   addReplyBulk, addReplyNull, addReplyNullArray, addReplyOK, addReplyLongLong, addReplyError,
   addReplyArrayLen, addReplyBulkLongLong, addReplyDeferredLen, setDeferredArrayLen,
 } from "./reply";
-import { currentDb, lruClock, addDirty, hit, miss } from "./server";
-import { Db, getDb, dbFindLink, lastHash, dbAddNew, dbDeleteAt } from "./db";
+import { currentDb, addDirty, hit, miss, newKeyLru } from "./server";
+import { Db, getDb, dbFindLink, lastHash, dbAddNew, dbDeleteAt, touchEntry } from "./db";
 import {
-  OBJ_LIST, ENC_QUICKLIST, entryType, entryVal, setEntryLru, newPtrEntry, registerValueType,
+  OBJ_LIST, ENC_QUICKLIST, entryType, entryVal, newPtrEntry, registerValueType,
 } from "./object";
 import { alloc, free } from "./alloc";
-import { signalKeyAsReady } from "./blocking";
 import { addReplyWrongType } from "./t_string";
 import { getLongLongArg, argInt } from "./args";
 import { string2ll, parsedInt } from "./util";
@@ -44,13 +43,6 @@ registerValueType(
   (enc: u32, v: usize): usize => qlMemory(v),
 );
 
-// ---- ready keys (for the blocking commands) ------------------------------------------------------
-
-/** A list key was created: clients blocked on it can be served (see blocking.ts). */
-function signalListCreated(key: usize, klen: usize): void {
-  signalKeyAsReady(currentDb, key, klen);
-}
-
 // ---- shared pieces -------------------------------------------------------------------------------
 
 /** Live entry of key `i` for a read (hit/miss counted, LRU touched), or 0. */
@@ -62,14 +54,14 @@ function findRead(d: Db, i: i32): usize {
   }
   hit();
   const e = <usize>load<u32>(link);
-  setEntryLru(e, lruClock);
+  touchEntry(e);
   return e;
 }
 
 /** Link of a key for a write (LRU touched), or 0. */
 function findWrite(d: Db, key: usize, klen: usize): usize {
   const link = dbFindLink(d, key, klen);
-  if (link != 0) setEntryLru(<usize>load<u32>(link), lruClock);
+  if (link != 0) touchEntry(<usize>load<u32>(link));
   return link;
 }
 
@@ -78,8 +70,7 @@ function listForPush(d: Db, key: usize, klen: usize): usize {
   const link = findWrite(d, key, klen);
   if (link != 0) return entryVal(<usize>load<u32>(link));
   const ql = qlCreate();
-  dbAddNew(d, newPtrEntry(key, klen, OBJ_LIST, ENC_QUICKLIST, ql, false, lruClock), lastHash);
-  signalListCreated(key, klen);
+  dbAddNew(d, newPtrEntry(key, klen, OBJ_LIST, ENC_QUICKLIST, ql, false, newKeyLru()), lastHash);
   return ql;
 }
 
@@ -193,7 +184,7 @@ function popGeneric(head: bool): void {
     addReplyWrongType();
     return;
   }
-  setEntryLru(<usize>load<u32>(link), lruClock);
+  touchEntry(<usize>load<u32>(link));
   listPopReply(d, link, head, count);
 }
 

@@ -3,9 +3,9 @@
 // the host retries the very same command once one of its keys receives elements.
 import { argc, argPtr, argLen } from "./request";
 import { addReplyArrayLen, addReplyBulk, addReplyError } from "./reply";
-import { currentDb, lruClock } from "./server";
-import { getDb, dbFindLink } from "./db";
-import { entryType, setEntryLru, OBJ_LIST } from "./object";
+import { currentDb } from "./server";
+import { getDb, dbFindLink, touchEntry } from "./db";
+import { entryType, OBJ_LIST } from "./object";
 import { addReplyWrongType } from "./t_string";
 import { blockCurrentCommand, checkTimeoutArg } from "./blocking";
 import { listPopReply, listMoveGeneric, listMpopReply, mpopParse, mpopNumkeys, mpopHead, mpopCount, parseWhere } from "./t_list";
@@ -21,7 +21,7 @@ function blockingPop(head: bool): void {
       addReplyWrongType();
       return;
     }
-    setEntryLru(e, lruClock);
+    touchEntry(e);
     addReplyArrayLen(2);
     addReplyBulk(argPtr(i), argLen(i));
     listPopReply(d, link, head, -1);

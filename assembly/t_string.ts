@@ -22,8 +22,8 @@ import {
   addReplyBulkLongLong, addReplyArrayLen, addReplyExpireTimeError,
   addReplyArityError,
 } from "./reply";
-import { currentDb, now, lruClock, addDirty, hit, miss } from "./server";
-import { Db, getDb, dbFindLink, lastHash, lookupRead, lookupWriteLink, dbAddNew, dbReplaceAt, dbDeleteAt } from "./db";
+import { currentDb, now, newKeyLru, addDirty, hit, miss } from "./server";
+import { Db, getDb, dbFindLink, lastHash, lookupRead, lookupWriteLink, dbAddNew, dbReplaceAt, dbDeleteAt, touchEntry } from "./db";
 import { setExpireAt, removeExpire } from "./expire";
 import {
   OBJ_STRING, ENC_RAW, ENC_INT, ENC_EMBSTR, EMBSTR_SIZE_LIMIT, entryType, entryEncoding, entryHasTtl,
@@ -79,7 +79,7 @@ function findRead(d: Db, i: i32): usize {
   if (link == 0) miss();
   else {
     hit();
-    setEntryLru(<usize>load<u32>(link), lruClock);
+    touchEntry(<usize>load<u32>(link));
   }
   return link;
 }
@@ -100,9 +100,9 @@ function replyString(e: usize): void {
 function makeString(key: usize, klen: usize, val: usize, vlen: usize, isInt: bool, iv: i64, when: i64): usize {
   const ttl = when != 0;
   let e: usize;
-  if (isInt) e = newIntEntry(key, klen, iv, ttl, lruClock);
-  else if (vlen <= EMBSTR_SIZE_LIMIT) e = newEmbstrEntry(key, klen, val, vlen, ttl, lruClock);
-  else e = newPtrEntry(key, klen, OBJ_STRING, ENC_RAW, sdsNew(val, vlen), ttl, lruClock);
+  if (isInt) e = newIntEntry(key, klen, iv, ttl, newKeyLru());
+  else if (vlen <= EMBSTR_SIZE_LIMIT) e = newEmbstrEntry(key, klen, val, vlen, ttl, newKeyLru());
+  else e = newPtrEntry(key, klen, OBJ_STRING, ENC_RAW, sdsNew(val, vlen), ttl, newKeyLru());
   if (ttl) setEntryExpireAt(e, when);
   return e;
 }
@@ -130,7 +130,7 @@ function overwriteInline(e: usize, val: usize, vlen: usize, isInt: bool, iv: i64
     if (enc != ENC_EMBSTR) setEntryInlineEncoding(e, ENC_EMBSTR);
   }
   if (when != 0) setEntryExpireAt(e, when);
-  setEntryLru(e, lruClock);
+  touchEntry(e);
   return true;
 }
 
@@ -164,7 +164,7 @@ function unshareRaw(d: Db, link: usize, key: usize, klen: usize): usize {
   if (entryEncoding(e) == ENC_RAW) return e;
   stringValue(e);
   const ttl = entryHasTtl(e);
-  const n = newPtrEntry(key, klen, OBJ_STRING, ENC_RAW, sdsNew(strPtr, strLen), ttl, lruClock);
+  const n = newPtrEntry(key, klen, OBJ_STRING, ENC_RAW, sdsNew(strPtr, strLen), ttl, newKeyLru());
   if (ttl) setEntryExpireAt(n, entryExpireAt(e));
   dbReplaceAt(d, link, n, true);
   return n;
@@ -569,7 +569,7 @@ export function setrangeCommand(): void {
     const s = sdsNew(0, off + vlen);
     memory.fill(s, 0, off);
     memory.copy(s + off, val, vlen);
-    dbAddNew(d, newPtrEntry(key, klen, OBJ_STRING, ENC_RAW, s, false, lruClock), lastHash);
+    dbAddNew(d, newPtrEntry(key, klen, OBJ_STRING, ENC_RAW, s, false, newKeyLru()), lastHash);
     addDirty(1);
     addReplyLongLong(<i64>(off + vlen));
     return;
@@ -633,12 +633,12 @@ function incrDecr(incr: i64): void {
   }
   value += incr;
   if (e == 0) {
-    dbAddNew(d, newIntEntry(key, klen, value, false, lruClock), lastHash);
+    dbAddNew(d, newIntEntry(key, klen, value, false, newKeyLru()), lastHash);
   } else if (entryEncoding(e) == ENC_INT) {
     store<i64>(entryInline(e), value);
   } else {
     const ttl = entryHasTtl(e);
-    const n = newIntEntry(key, klen, value, ttl, lruClock);
+    const n = newIntEntry(key, klen, value, ttl, newKeyLru());
     if (ttl) setEntryExpireAt(n, entryExpireAt(e));
     dbReplaceAt(d, link, n, true);
   }

@@ -21,6 +21,8 @@ export interface ConfigDef {
   min?: number;
   max?: number;
   values?: string[];
+  /** Enum values of ours, accepted but left out of the error's list (which stays Redis's). */
+  extraValues?: string[];
   /** Only settable at startup (config file or command line). */
   immutable?: boolean;
   /** Redis 7.0 refuses these at runtime unless enable-protected-configs is set. */
@@ -134,7 +136,7 @@ export const CONFIG_DEFS: ConfigDef[] = [
   mem("maxmemory", 0, 0, LLONG_MAX),
   e("maxmemory-policy", "noeviction", [
     "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction",
-  ]),
+  ], { extraValues: ["simple-first"] }), // ours: evict keys in table order (assembly/evict.ts)
   i("maxmemory-samples", 5, 1, INT_MAX),
   i("maxmemory-eviction-tenacity", 10, 0, 100),
   i("lfu-log-factor", 10, 0, INT_MAX),
@@ -298,7 +300,7 @@ export class Config {
       }
       case "enum": {
         const v = value.toLowerCase();
-        if (!d.values!.includes(v)) throw new Error(`argument(s) must be one of the following: ${d.values!.join(", ")}`);
+        if (!d.values!.includes(v) && !d.extraValues?.includes(v)) throw new Error(`argument(s) must be one of the following: ${d.values!.join(", ")}`);
         return v;
       }
       case "string":

@@ -28,6 +28,7 @@ export const POLICY_CODES: Record<string, number> = {
   "allkeys-random": 5,
   "volatile-random": 6,
   "volatile-ttl": 7,
+  "simple-first": 8,
 };
 
 /** Pushes maxmemory and its policy into the engine. */
@@ -48,6 +49,9 @@ export const ENGINE_CONFIG: Record<string, number> = {
   "set-max-intset-entries": 4,
   "zset-max-listpack-entries": 5,
   "zset-max-listpack-value": 6,
+  "maxmemory-samples": 7,
+  "lfu-log-factor": 8,
+  "lfu-decay-time": 9,
 };
 
 /** Makes the settings the engine enforces reach it now and on every change (idempotent). */
