@@ -12,7 +12,8 @@
 // CLIENT REPLY OFF|SKIP only records the mode: dropping replies must happen where replies are
 // produced, in the server core (see dropsReply and afterReply below).
 import type { Client } from "../client.js";
-import { validClientName, CLIENT_CLOSE_AFTER_REPLY, CLIENT_REPLY_MODE, CLIENT_BLOCKED } from "../client.js";
+import { validClientName, CLIENT_CLOSE_AFTER_REPLY, CLIENT_REPLY_MODE, CLIENT_BLOCKED, CLIENT_MULTI } from "../client.js";
+import { transactionInfo } from "../multi.js";
 import type { WedisServer } from "../server.js";
 import type { CommandContext, HostHandler } from "./handlers.js";
 
@@ -75,7 +76,9 @@ export function clientNoEvict(c: Client): boolean {
 
 function flagsOf(c: Client): string {
   let f = "";
+  if (c.flags & CLIENT_MULTI) f += "x";
   if (c.flags & CLIENT_BLOCKED) f += "b";
+  if (transactionInfo(c).dirtyCas) f += "d";
   if (c.flags & CLIENT_CLOSE_AFTER_REPLY) f += "c";
   if (clientNoEvict(c)) f += "e";
   return f === "" ? "N" : f;
@@ -92,13 +95,14 @@ export function clientInfoLine(c: Client, nowMs: number, argvMem = 0): string {
   const obl = c.reply.length;
   const omem = c.socket.writableLength;
   const rbs = 16384;
-  const totMem = qbuf + argvMem + rbs + omem;
+  const tx = transactionInfo(c);
+  const totMem = qbuf + argvMem + rbs + omem + tx.multiMem;
   const events = omem > 0 ? "rw" : "r";
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${fdOf(c)} name=${c.name}` +
     ` age=${Math.floor((nowMs - c.createdMs) / 1000)} idle=${Math.floor((nowMs - c.lastInteractionMs) / 1000)}` +
-    ` flags=${flagsOf(c)} db=${c.db} sub=0 psub=0 ssub=0 multi=-1` +
-    ` qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem} multi-mem=0 rbs=${rbs} rbp=${rbs}` +
+    ` flags=${flagsOf(c)} db=${c.db} sub=0 psub=0 ssub=0 multi=${tx.multi}` +
+    ` qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem} multi-mem=${tx.multiMem} rbs=${rbs} rbp=${rbs}` +
     ` obl=${obl} oll=0 omem=${omem} tot-mem=${totMem} events=${events}` +
     ` cmd=${c.lastCmd ? c.lastCmd.name : "NULL"} user=default redir=-1 resp=${c.proto}`
   );

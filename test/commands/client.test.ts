@@ -166,6 +166,28 @@ describe("CLIENT", () => {
     for (const [args, err] of cases) expect(await one(...args)).toBe(err);
   });
 
+  it("LIST shows a client inside MULTI: flag x, queued commands and their memory", async () => {
+    const a = new RawConn(s.port);
+    const b = new RawConn(s.port);
+    await a.ready;
+    await b.ready;
+    try {
+      a.send(Buffer.concat([cmd("CLIENT", "SETNAME", "in-multi"), cmd("MULTI"), cmd("SET", "k", "value"), cmd("INCR", "n")]));
+      expect(await a.replies(4)).toEqual(["+OK\r\n", "+OK\r\n", "+QUEUED\r\n", "+QUEUED\r\n"]);
+      b.send(cmd("CLIENT", "LIST"));
+      const [list] = await b.replies(1);
+      const line = list.split("\n").find((l) => l.includes("name=in-multi"))!;
+      expect(line).toMatch(/ flags=x /);
+      expect(line).toMatch(/ multi=2 /);
+      expect(Number(/ multi-mem=(\d+) /.exec(line)![1])).toBeGreaterThan(0);
+      a.send(cmd("DISCARD"));
+      expect(await a.replies(1)).toEqual(["+OK\r\n"]);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
   it("REPLY OFF drops every reply until ON, SKIP drops the next one only", async () => {
     const c = new RawConn(s.port);
     await c.ready;
