@@ -11,8 +11,11 @@
 // A link stays valid only until the next call into the db or dict modules.
 import { alloc, free, realloc } from "./alloc";
 import { Dict, dictCreate, dictFindLink, dictHashKey, dictAdd, dictUnlinkAt, dictReplaceAt, dictSize, dictEmpty, KIND_KEYSPACE } from "./dict";
-import { entryHasTtl, entryExpireAt, entryVolIdx, setEntryVolIdx, freeEntry, setEntryLru } from "./object";
-import { now, lruClock, hit, miss, countExpired } from "./server";
+import { entryHasTtl, entryExpireAt, entryVolIdx, setEntryVolIdx, freeEntry, setEntryLru, entryLru } from "./object";
+import { entryType, entryKeyPtr, entryKeyLen, OBJ_LIST, OBJ_ZSET } from "./object";
+import { signalKeyAsReady } from "./blocking";
+import { now, lruClock, hit, miss, countExpired, lfuMode, addPendingGrowth } from "./server";
+import { lfuTouch } from "./lfu";
 
 @unmanaged
 export class Db {
@@ -61,18 +64,39 @@ export function swapDbs(a: i32, b: i32): void {
 
 // ---- volatile keys ---------------------------------------------------------------------------
 
+/** Bytes the volatile-key array of `db` will take after its next growth. */
+export function volGrownBytes(db: Db): usize {
+  return <usize>(db.volCap == 0 ? 16 : db.volCap * 2) << 2;
+}
+
+// A full array doubles on the next key given a TTL: realloc needs old + new size for a moment,
+// which under maxmemory is a spike of up to megabytes inside a command. So whenever an array is
+// full its growth is announced (server.ts pendingGrowth) and eviction grows it ahead of time.
+
+// @ts-ignore: decorator
+@inline
+function volFull(db: Db): bool {
+  return db.volCap != 0 && db.volLen == db.volCap;
+}
+
+/** Doubles the volatile-key array (eviction calls this ahead of need, see evict.ts). */
+export function volGrow(db: Db): void {
+  if (volFull(db)) addPendingGrowth(-<isize>volGrownBytes(db));
+  const cap: u32 = db.volCap == 0 ? 16 : db.volCap * 2;
+  db.vol = db.vol == 0 ? alloc(<usize>cap << 2) : realloc(db.vol, <usize>cap << 2);
+  db.volCap = cap;
+}
+
 export function volAdd(db: Db, e: usize): void {
-  if (db.volLen == db.volCap) {
-    const cap: u32 = db.volCap == 0 ? 16 : db.volCap * 2;
-    db.vol = db.vol == 0 ? alloc(<usize>cap << 2) : realloc(db.vol, <usize>cap << 2);
-    db.volCap = cap;
-  }
+  if (db.volLen == db.volCap) volGrow(db);
   store<u32>(db.vol + (<usize>db.volLen << 2), <u32>e);
   setEntryVolIdx(e, db.volLen);
   db.volLen++;
+  if (db.volLen == db.volCap) addPendingGrowth(<isize>volGrownBytes(db));
 }
 
 export function volRemove(db: Db, e: usize): void {
+  if (volFull(db)) addPendingGrowth(-<isize>volGrownBytes(db));
   const idx = entryVolIdx(e);
   const lastIdx = db.volLen - 1;
   if (idx != lastIdx) {
@@ -124,6 +148,17 @@ export function dbFindLink(db: Db, key: usize, klen: usize): usize {
   return link;
 }
 
+/**
+ * Records an access to `e` in its LRU/LFU field: the LRU clock, or under an LFU policy a
+ * (probabilistic) count. Every lookup that Redis would let "touch" the key goes through here.
+ */
+// @ts-ignore: decorator
+@inline
+export function touchEntry(e: usize): void {
+  if (lfuMode) lfuTouch(e);
+  else setEntryLru(e, lruClock);
+}
+
 /** The live entry for a read: counts a hit or a miss and refreshes the LRU clock. */
 export function lookupRead(db: Db, key: usize, klen: usize): usize {
   const link = dbFindLink(db, key, klen);
@@ -133,14 +168,14 @@ export function lookupRead(db: Db, key: usize, klen: usize): usize {
   }
   hit();
   const e = <usize>load<u32>(link);
-  setEntryLru(e, lruClock);
+  touchEntry(e);
   return e;
 }
 
 /** The live entry for a write (no hit/miss counting), or 0. */
 export function lookupWriteLink(db: Db, key: usize, klen: usize): usize {
   const link = dbFindLink(db, key, klen);
-  if (link != 0) setEntryLru(<usize>load<u32>(link), lruClock);
+  if (link != 0) touchEntry(<usize>load<u32>(link));
   return link;
 }
 
@@ -150,6 +185,10 @@ export function lookupWriteLink(db: Db, key: usize, klen: usize): usize {
 export function dbAddNew(db: Db, e: usize, hash: u32): void {
   dictAdd(db.dict, e, hash);
   if (entryHasTtl(e)) volAdd(db, e);
+  // A new list or sorted set may be what a blocked client waits for (BLPOP, BZPOPMIN…), however
+  // it came to be: a push, RENAME, MOVE, COPY, a *STORE.
+  const type = entryType(e);
+  if (type == OBJ_LIST || type == OBJ_ZSET) signalKeyAsReady(db.id, entryKeyPtr(e), entryKeyLen(e));
 }
 
 /**
@@ -170,6 +209,8 @@ export function dbReplaceAt(db: Db, link: usize, n: usize, freeOldValue: bool): 
   } else if (newTtl) {
     volAdd(db, n);
   }
+  // A new value under the same key keeps the key's access frequency (Redis's dbOverwrite).
+  if (lfuMode) setEntryLru(n, entryLru(old));
   dictReplaceAt(link, n);
   if (freeOldValue) freeEntry(old);
   else free(old);
@@ -205,6 +246,7 @@ export function dbSize(db: Db): u32 {
 export function dbEmpty(db: Db): u32 {
   const n = dictSize(db.dict);
   dictEmpty(db.dict, (e: usize): void => freeEntry(e));
+  if (volFull(db)) addPendingGrowth(-<isize>volGrownBytes(db));
   if (db.vol != 0) free(db.vol);
   db.vol = 0;
   db.volLen = 0;

@@ -1,10 +1,11 @@
 // The engine's exports: everything the host may call. Keep this list short; see ARCHITECTURE.md.
-import { alloc, free } from "./alloc";
+import { alloc, free, usedMemory } from "./alloc";
 import { setProto, resetOutput, outputPtr as replyPtr, outputLen as replyLen } from "./reply";
 import { setCommand } from "./request";
 import { resetCommandFlags, commandFlags, CMD_DIRTY } from "./blocking";
 import { dispatch } from "./commands/dispatch.generated";
-import { setCurrentDb, setNow, dirty } from "./server";
+import { setCurrentDb, setNow, dirty, overMaxmemory } from "./server";
+import { admitCommand, makeRoomFor } from "./evict";
 import { initDbs } from "./db";
 import { setHashSeed } from "./hash";
 import { seedRandom } from "./random";
@@ -31,6 +32,7 @@ export function reserveTable(bytes: usize): usize {
   if (bytes > tableCap) {
     if (tableArea != 0) free(tableArea);
     tableCap = bytes < 4096 ? 4096 : bytes;
+    makeRoomFor(tableCap);
     tableArea = alloc(tableCap);
   }
   return tableArea;
@@ -41,6 +43,7 @@ export function reserveData(bytes: usize): usize {
   if (bytes > dataCap) {
     if (dataArea != 0) free(dataArea);
     dataCap = bytes < 16384 ? 16384 : bytes;
+    makeRoomFor(dataCap);
     dataArea = alloc(dataCap);
   }
   return dataArea;
@@ -63,7 +66,8 @@ export function exec(table: usize, ncmds: u32, data: usize, db: i32, proto: i32,
     setCommand(rec + 16, argc, data);
     resetCommandFlags();
     const dirtyBefore = dirty;
-    dispatch(id);
+    // maxmemory: evict before the command; refuse it (OOM) only if it may add data (evict.ts).
+    if (!overMaxmemory(usedMemory()) || admitCommand(id)) dispatch(id);
     store<u32>(rec, <u32>replyLen(), 8);
     store<u32>(rec, commandFlags | (dirty != dirtyBefore ? CMD_DIRTY : 0), 12);
     rec += 16 + (<usize>argc << 3);
@@ -82,6 +86,7 @@ export function outputLen(): usize {
 // ---- cron and state the host reads or sets --------------------------------------------------------
 export { activeExpireCycle } from "./expire";
 export { setMaxmemory, resetStats } from "./server";
+export { performEvictions, evictIfNeeded, denyoomTable } from "./evict";
 export { debugObject } from "./debugkey";
 export { setProtoMaxBulkLen } from "./t_string";
 export { setEngineConfig } from "./config";
@@ -104,3 +109,5 @@ export {
   classStats as memClassStats,
   spanMap as memSpanMap,
 } from "./alloc";
+// WATCH asks for a key's state without a lookup's side effects (assembly/watch.ts, host/multi.ts).
+export { watchKeyState } from "./watch";

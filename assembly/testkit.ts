@@ -5,3 +5,7 @@ export * from "./testkit/alloc";
 export * from "./testkit/dict";
 export * from "./testkit/util";
 export * from "./testkit/list";
+export * from "./testkit/set";
+export * from "./testkit/zset";
+export * from "./testkit/hash";
+export * from "./testkit/evict";

@@ -22,6 +22,16 @@ export function engineAreasTouched(): void {
   epoch++;
 }
 
+/**
+ * Told, after a batch ran, of each of its commands that changed the dataset (the CMD_DIRTY bit of
+ * its record): the database it ran in, its command id, and its arguments (views valid only during
+ * the call). WATCH (host/multi.ts) sets one while some client watches keys.
+ */
+export type DirtyHook = (db: number, id: number, args: Uint8Array[]) => void;
+
+/** Bit the engine sets in a command record's flags word when the command changed the dataset. */
+export const CMD_DIRTY = 2;
+
 export class EngineBatch {
   private readonly engine: Engine;
   private parsed: ParsedBatch | null = null;
@@ -39,6 +49,8 @@ export class EngineBatch {
   /** Where the last exec() left its output. */
   outPtr = 0;
   outLen = 0;
+  /** See DirtyHook; null (the common case) costs nothing. */
+  onDirty: DirtyHook | null = null;
 
   constructor(engine: Engine) {
     this.engine = engine;
@@ -111,7 +123,32 @@ export class EngineBatch {
     this.view = null; // exec may grow memory, detaching the view
     this.outLen = x.exec(this.firstWord << 2, n, this.dataPtr, db, proto, Date.now()) >>> 0;
     this.outPtr = x.outputPtr() >>> 0;
+    if (this.onDirty !== null) this.reportDirty(n, db);
     return this.outLen;
+  }
+
+  // ---- WATCH support (host/multi.ts) ----------------------------------------------------------
+  /** Walks the records just executed and hands the ones flagged CMD_DIRTY to onDirty. */
+  private reportDirty(n: number, db: number): void {
+    const hook = this.onDirty!;
+    const p = this.parsed!;
+    const t = this.engine.u32();
+    let w = this.firstWord;
+    const dirty: [number, Uint8Array[]][] = [];
+    for (let i = 0; i < n; i++) {
+      const argc = t[w + 1];
+      if (t[w + 3] & CMD_DIRTY) {
+        const args: Uint8Array[] = new Array(argc);
+        for (let k = 0; k < argc; k++) {
+          const off = t[w + 4 + 2 * k];
+          args[k] = p.data.subarray(off, off + t[w + 5 + 2 * k]);
+        }
+        dirty.push([t[w], args]);
+      }
+      w += 4 + 2 * argc;
+    }
+    // The hook may call the engine (and so move its memory): only after the walk.
+    for (const [id, args] of dirty) hook(db, id, args);
   }
 
   /** Flags word of the first command of the batch just executed (see assembly/blocking.ts). */

@@ -25,6 +25,10 @@ export interface EngineExports {
   activeExpireCycle(nowMs: number, budget: number): number;
   rehashStep(steps: number): number;
   setMaxmemory(bytes: bigint, policy: number): void;
+  // Eviction (assembly/evict.ts): 0 = under maxmemory, 1 = over it with nothing left to evict.
+  performEvictions(): number;
+  evictIfNeeded(): number;
+  denyoomTable(n: number): number;
   // Allocator statistics (assembly/alloc.ts); byte totals are f64.
   memPeak(): number;
   memResetPeak(): void;

@@ -24,7 +24,7 @@
 import net from "node:net";
 import { randomInt } from "node:crypto";
 import { Engine } from "./engine.js";
-import { EngineBatch } from "./batch.js";
+import { EngineBatch, CMD_DIRTY, type DirtyHook } from "./batch.js";
 import {
   Client,
   CLIENT_CLOSE_AFTER_REPLY,
@@ -42,7 +42,9 @@ import { Logger, type LogLevel } from "./log.js";
 import type { ParsedBatch } from "./resp/decoder.js";
 import {
   FLAG_BLOCKING,
+  FLAG_DENYOOM,
   FLAG_NO_AUTH,
+  allCommands,
   arityError,
   lookupCommand,
   lookupSubcommand,
@@ -53,6 +55,7 @@ import {
 import { findHandler, type CommandContext } from "./commands/handlers.js";
 import { installAdmin } from "./commands/server.js";
 import { afterReply, dropsReply } from "./commands/client.js";
+import { installMulti } from "./multi.js"; // MULTI/EXEC/WATCH
 
 /** Version reported by HELLO and INFO: the Redis release whose behaviour we follow. */
 export const REDIS_VERSION = "7.0.15";
@@ -159,6 +162,7 @@ export class WedisServer {
     initEngine(engine, config.int("databases"));
     this.blocking = new Blocking(this);
     installAdmin(this);
+    installMulti(this);
   }
 
   // ---- config ------------------------------------------------------------------------------
@@ -351,7 +355,20 @@ export class WedisServer {
   /** Runs one engine command for `c` on its own (a parked command's retry). */
   runAlone(c: Client, cmd: Command, args: Buffer[]): { reply: Buffer; flags: number } {
     this.stats.totalCommands++;
-    return execOne(this.engine, cmd.id, args, c.db, c.proto);
+    const r = execOne(this.engine, cmd.id, args, c.db, c.proto);
+    // WATCH: the batch reports its own commands; this path has to say so itself.
+    if ((r.flags & CMD_DIRTY) !== 0 && this.batch.onDirty !== null) this.batch.onDirty(c.db, cmd.id, args);
+    return r;
+  }
+
+  // ---- WATCH (host/multi.ts) -----------------------------------------------------------------
+  /** Told of every engine command that changed the dataset, while set (someone WATCHes keys). */
+  get dirtyHook(): DirtyHook | null {
+    return this.batch.onDirty;
+  }
+
+  set dirtyHook(hook: DirtyHook | null) {
+    this.batch.onDirty = hook;
   }
 
   /** A parked client got its reply (in its writer): send it, then process what it sent meanwhile. */
@@ -429,6 +446,12 @@ export class WedisServer {
       }
     } else {
       this.flush(c);
+      // ---- maxmemory: engine commands are checked inside exec; host commands here ----
+      if (this.engine.x.evictIfNeeded() !== 0 && (cmd.flags & FLAG_DENYOOM) !== 0) {
+        this.reject(c, OOM_ERROR);
+        return;
+      }
+      // ---- end maxmemory ----
       this.runHost(c, cmd, parsed, i);
     }
   }
@@ -607,7 +630,28 @@ function initEngine(engine: Engine, databases: number): void {
   initialized.add(engine);
   const init = engine.x.init as ((dbs: number, hashSeed: number, randomSeed: number) => void) | undefined;
   if (typeof init === "function") init(databases, randomInt(2 ** 32), randomInt(2 ** 32));
+  pushDenyoomTable(engine);
 }
+
+// ---- maxmemory ---------------------------------------------------------------------------------
+/** The reply to a command flagged denyoom when memory is over maxmemory and nothing can be evicted. */
+export const OOM_ERROR = "OOM command not allowed when used memory > 'maxmemory'.";
+
+/**
+ * Tells the engine which command ids are flagged denyoom: it refuses those itself, per command
+ * inside a batch, when eviction cannot get memory under maxmemory (assembly/evict.ts).
+ */
+export function pushDenyoomTable(engine: Engine): void {
+  if (typeof engine.x.denyoomTable !== "function") return;
+  const cmds: Command[] = [];
+  for (const cmd of allCommands) cmds.push(cmd, ...(cmd.subcommands?.values() ?? []));
+  let n = 0;
+  for (const cmd of cmds) n = Math.max(n, cmd.id + 1);
+  const ptr = engine.x.denyoomTable(n) >>> 0;
+  const u8 = engine.u8();
+  for (const cmd of cmds) if ((cmd.flags & FLAG_DENYOOM) !== 0) u8[ptr + cmd.id] = 1;
+}
+// ---- end maxmemory -----------------------------------------------------------------------------
 
 export interface StartedServer {
   port: number;

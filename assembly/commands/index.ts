@@ -25,4 +25,28 @@ export {
   lrangeCommand, lindexCommand, lsetCommand, linsertCommand, lremCommand, ltrimCommand, lposCommand,
   lmoveCommand, rpoplpushCommand, lmpopCommand,
 } from "../t_list";
+export {
+  saddCommand, sremCommand, smembersCommand, sismemberCommand, smismemberCommand, scardCommand, spopCommand,
+  srandmemberCommand, smoveCommand, sinterCommand, sintercardCommand, sinterstoreCommand, sunionCommand,
+  sunionstoreCommand, sdiffCommand, sdiffstoreCommand, sscanCommand,
+} from "../t_set";
+export {
+  zaddCommand, zincrbyCommand, zremCommand, zcardCommand, zscoreCommand, zmscoreCommand, zrankCommand,
+  zrevrankCommand, zpopminCommand, zpopmaxCommand, zmpopCommand, zrandmemberCommand, zscanCommand,
+} from "../t_zset";
+export {
+  zrangeCommand, zrangestoreCommand, zrevrangeCommand, zrangebyscoreCommand, zrevrangebyscoreCommand,
+  zrangebylexCommand, zrevrangebylexCommand, zcountCommand, zlexcountCommand, zremrangebyrankCommand,
+  zremrangebyscoreCommand, zremrangebylexCommand,
+} from "../zrange";
+export {
+  zunionCommand, zinterCommand, zdiffCommand, zunionstoreCommand, zinterstoreCommand, zdiffstoreCommand,
+  zintercardCommand,
+} from "../zsetops";
 export { blpopCommand, brpopCommand, blmoveCommand, brpoplpushCommand, blmpopCommand } from "../t_list_blocking";
+export {
+  hsetCommand, hmsetCommand, hsetnxCommand, hdelCommand, hincrbyCommand, hincrbyfloatCommand, hgetCommand,
+  hmgetCommand, hlenCommand, hstrlenCommand, hexistsCommand, hkeysCommand, hvalsCommand, hgetallCommand,
+  hrandfieldCommand, hscanCommand,
+} from "../t_hash";
+export { bzpopminCommand, bzpopmaxCommand, bzmpopCommand } from "../t_zset_blocking";
