@@ -253,9 +253,15 @@ export function scriptHelpCommand(ctx: CommandContext): void {
 }
 
 /** This file's entries for the handler registry (a function: callable while import cycles resolve) (host/commands/handlers.ts). */
+/** LASTSAVE: nothing has been saved to disk (no persistence yet), so, as Redis does before its first save, the start time. */
+export function lastsaveCommand(ctx: CommandContext): void {
+  ctx.w.integer(Math.floor(ctx.server.startMs / 1000));
+}
+
 export function serverHandlers(): [string, HostHandler][] {
   return [
   ["time", timeCommand],
+  ["lastsave", lastsaveCommand],
   ["shutdown", shutdownCommand],
   ["function|flush", functionFlushCommand],
   ["function|list", functionListCommand],

@@ -66,6 +66,14 @@ describe("TIME", () => {
   });
 });
 
+describe("LASTSAVE", () => {
+  it("answers the server's start time in seconds (nothing was saved yet)", async () => {
+    const t = (await r.call("lastsave")) as number;
+    expect(t).toBe(Math.floor(s.wedis.startMs / 1000));
+    expect(await one("LASTSAVE", "x")).toBe("-ERR wrong number of arguments for 'lastsave' command\r\n");
+  });
+});
+
 describe("CONFIG", () => {
   it("GET: patterns, no duplicates, exact names echoed, save and appendonly answer", async () => {
     expect(await r.call("config", "get", "maxmemory")).toEqual(["maxmemory", "0"]);
