@@ -1,5 +1,6 @@
 // Commands about keys regardless of their type: existence, deletion, listing, renaming, moving
 // between databases, and whole-database operations.
+import { cursorArg, parsedCursor, addReplyCursor } from "./cursor";
 import { argc, argPtr, argLen, argIs } from "./request";
 import {
   addReplyLongLong, addReplyOK, addReplyError, addReplyStatus, addReplyBulk, addReplyNull,
@@ -106,10 +107,7 @@ export function keysCommand(): void {
 }
 
 export function scanCommand(): void {
-  if (!parseCursor(argPtr(1), argLen(1))) {
-    addReplyError("invalid cursor");
-    return;
-  }
+  if (!cursorArg(1)) return;
   const cursor = parsedCursor;
   let count: i64 = 10;
   let pat: usize = 0;
@@ -150,7 +148,7 @@ export function scanCommand(): void {
     c = dictScanStep(d.dict, c);
   } while (c != 0 && iterations-- > 0 && <i64>scanFound < count);
   addReplyArrayLen(2);
-  addReplyBulkU64(<u64>c);
+  addReplyCursor(<u64>c);
   const at = addReplyDeferredLen();
   let n: i64 = 0;
   for (let i: usize = 0; i < scanFound; i++) {
@@ -166,43 +164,7 @@ export function scanCommand(): void {
   setDeferredArrayLen(at, n);
 }
 
-let parsedCursor: u64 = 0;
 
-/**
- * Redis reads the cursor with strtoul: an optional sign then decimal digits, nothing after them,
- * no leading space, no overflow. So "" is 0 and "-1" wraps to the largest cursor.
- */
-function parseCursor(p: usize, n: usize): bool {
-  let i: usize = 0;
-  let neg = false;
-  if (n > 0 && (load<u8>(p) == 45 || load<u8>(p) == 43)) {
-    neg = load<u8>(p) == 45;
-    i = 1;
-    if (n == 1) return false;
-  }
-  let v: u64 = 0;
-  for (; i < n; i++) {
-    const c = load<u8>(p + i);
-    if (c < 48 || c > 57) return false;
-    const d = <u64>(c - 48);
-    if (v > (u64.MAX_VALUE - d) / 10) return false;
-    v = v * 10 + d;
-  }
-  parsedCursor = neg ? 0 - v : v;
-  return true;
-}
-
-const u64Scratch: usize = memory.data(24);
-
-function addReplyBulkU64(v: u64): void {
-  let n: usize = 0;
-  do {
-    store<u8>(u64Scratch + 23 - n, <u8>(48 + <u32>(v % 10)));
-    v /= 10;
-    n++;
-  } while (v != 0);
-  addReplyBulk(u64Scratch + 24 - n, n);
-}
 
 function typeIs(type: u32, p: usize, n: usize): bool {
   const name = typeName(type);

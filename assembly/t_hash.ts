@@ -28,6 +28,7 @@
 // The keyspace entry's value pointer is the listpack or the Dict; its encoding bits say which.
 // Both are out of line, so the entry's layout does not depend on the encoding and converting
 // rewrites the pointer and the bits in place.
+import { cursorArg, parsedCursor, addReplyCursor } from "./cursor";
 import { argc, argPtr, argLen, argIs } from "./request";
 import {
   addReplyBulk, addReplyNull, addReplyLongLong, addReplyError, addReplyArrayLen, addReplyMapLen, addReplyOK,
@@ -791,56 +792,17 @@ export function hrandfieldCommand(): void {
 
 // ---- HSCAN ---------------------------------------------------------------------------------------
 
-let parsedCursor: u64 = 0;
 
-/**
- * Redis reads the cursor with strtoul: an optional sign then decimal digits, nothing after them,
- * no leading space, no overflow. So "" is 0 and "-1" wraps to the largest cursor.
- */
-function parseCursor(p: usize, n: usize): bool {
-  let i: usize = 0;
-  let neg = false;
-  if (n > 0 && (load<u8>(p) == 45 || load<u8>(p) == 43)) {
-    neg = load<u8>(p) == 45;
-    i = 1;
-    if (n == 1) return false;
-  }
-  let v: u64 = 0;
-  for (; i < n; i++) {
-    const c = load<u8>(p + i);
-    if (c < 48 || c > 57) return false;
-    const dg = <u64>(c - 48);
-    if (v > (u64.MAX_VALUE - dg) / 10) return false;
-    v = v * 10 + dg;
-  }
-  parsedCursor = neg ? 0 - v : v;
-  return true;
-}
-
-const cursorText: usize = memory.data(24);
-
-function replyCursor(v: u64): void {
-  let n: usize = 0;
-  do {
-    store<u8>(cursorText + 23 - n, <u8>(48 + <u32>(v % 10)));
-    v /= 10;
-    n++;
-  } while (v != 0);
-  addReplyBulk(cursorText + 24 - n, n);
-}
 
 export function hscanCommand(): void {
-  if (!parseCursor(argPtr(2), argLen(2))) {
-    addReplyError("invalid cursor");
-    return;
-  }
+  if (!cursorArg(2)) return;
   const cursor = parsedCursor;
   const e = readHash();
   if (e == <usize>-1) return;
   if (e == 0) {
     // Redis answers a missing key before it looks at the options.
     addReplyArrayLen(2);
-    replyCursor(0);
+    addReplyCursor(0);
     addReplyArrayLen(0);
     return;
   }
@@ -869,7 +831,7 @@ export function hscanCommand(): void {
   addReplyArrayLen(2);
   if (entryEncoding(e) == ENC_LISTPACK) {
     // Small hashes are returned whole, whatever the cursor; the scan is then complete.
-    replyCursor(0);
+    addReplyCursor(0);
     const lp = entryVal(e);
     let n: i64 = 0;
     let p = lpFirst(lp);
@@ -899,7 +861,7 @@ export function hscanCommand(): void {
   do {
     c = dictScanStep(d, c);
   } while (c != 0 && iterations-- > 0 && <i64>scanFound * 2 < count);
-  replyCursor(<u64>c);
+  addReplyCursor(<u64>c);
   let n: i64 = 0;
   for (let i: usize = 0; i < scanFound; i++) {
     const fb = fieldBlob(scanEntry(i));

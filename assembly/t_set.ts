@@ -22,6 +22,7 @@
 //
 // Iteration order is observable: an intset replies in ascending order, as Redis's does, so the
 // replies for integer sets match Redis's byte for byte; hashtable order is the table's own.
+import { cursorArg, parsedCursor, addReplyCursor } from "./cursor";
 import { argc, argPtr, argLen, argIs } from "./request";
 import {
   addReplyBulk, addReplyBulkLongLong, addReplyNull, addReplyLongLong, addReplyError, addReplyArrayLen,
@@ -933,50 +934,16 @@ export function sdiffstoreCommand(): void {
 
 // ---- SSCAN ---------------------------------------------------------------------------------------
 
-let parsedCursor: u64 = 0;
 
-/** Redis reads cursors with strtoul: optional sign, decimal digits, nothing else, no overflow. */
-function parseCursor(p: usize, n: usize): bool {
-  let i: usize = 0;
-  let neg = false;
-  if (n > 0 && (load<u8>(p) == 45 || load<u8>(p) == 43)) {
-    neg = load<u8>(p) == 45;
-    i = 1;
-    if (n == 1) return false;
-  }
-  let v: u64 = 0;
-  for (; i < n; i++) {
-    const c = load<u8>(p + i);
-    if (c < 48 || c > 57) return false;
-    const dg = <u64>(c - 48);
-    if (v > (u64.MAX_VALUE - dg) / 10) return false;
-    v = v * 10 + dg;
-  }
-  parsedCursor = neg ? 0 - v : v;
-  return true;
-}
-
-function replyCursor(v: u64): void {
-  let n: usize = 0;
-  do {
-    store<u8>(numBuf + 23 - n, <u8>(48 + <u32>(v % 10)));
-    v /= 10;
-    n++;
-  } while (v != 0);
-  addReplyBulk(numBuf + 24 - n, n);
-}
 
 export function sscanCommand(): void {
-  if (!parseCursor(argPtr(2), argLen(2))) {
-    addReplyError("invalid cursor");
-    return;
-  }
+  if (!cursorArg(2)) return;
   const cursor = parsedCursor;
   const e = readSet(db(), 1);
   if (e == <usize>-1) return;
   if (e == 0) {
     addReplyArrayLen(2);
-    replyCursor(0);
+    addReplyCursor(0);
     addReplyArrayLen(0);
     return;
   }
@@ -1007,7 +974,7 @@ export function sscanCommand(): void {
   addReplyArrayLen(2);
   if (entryEncoding(e) == ENC_INTSET) {
     // A small encoding is returned whole in one call, whatever the cursor.
-    replyCursor(0);
+    addReplyCursor(0);
     const at = addReplyDeferredLen();
     let n: i64 = 0;
     const it = iterOf(e);
@@ -1030,7 +997,7 @@ export function sscanCommand(): void {
   do {
     c = dictScanStep(dict, c);
   } while (c != 0 && iterations-- > 0 && <i64>scanFound < count);
-  replyCursor(<u64>c);
+  addReplyCursor(<u64>c);
   const at = addReplyDeferredLen();
   let n: i64 = 0;
   for (let i: usize = 0; i < scanFound; i++) {

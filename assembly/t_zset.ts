@@ -5,6 +5,7 @@
 // Doubles: Redis 7.0 prints scores with "%.17g"; RESP2 sends them as bulk strings, RESP3 as
 // `,` doubles. ZSCAN is the exception: it sends the score text a listpack would hold
 // (d2string), a bulk string in both protocols.
+import { cursorArg, parsedCursor, addReplyCursor } from "./cursor";
 import { argc, argPtr, argLen, argIs } from "./request";
 import {
   addReplyBulk, addReplyNull, addReplyNullArray, addReplyLongLong, addReplyError, addReplyArrayLen,
@@ -518,40 +519,16 @@ export function zrandmemberCommand(): void {
 
 // ---- ZSCAN ----------------------------------------------------------------------------------------
 
-let parsedCursor: u64 = 0;
-
-/** The cursor as Redis reads it (strtoul): optional sign, digits, nothing else. */
-function parseCursor(p: usize, n: usize): bool {
-  let i: usize = 0;
-  let neg = false;
-  if (n > 0 && (load<u8>(p) == 45 || load<u8>(p) == 43)) {
-    neg = load<u8>(p) == 45;
-    i = 1;
-  }
-  let v: u64 = 0;
-  for (; i < n; i++) {
-    const c = <u32>load<u8>(p + i) - 48;
-    if (c > 9) return false;
-    const nv = v * 10 + c;
-    if (v > 1844674407370955161 || nv < v) return false;
-    v = nv;
-  }
-  parsedCursor = neg ? <u64>0 - v : v;
-  return true;
-}
 
 const scoreText: usize = memory.data(40);
 
 export function zscanCommand(): void {
-  if (!parseCursor(argPtr(2), argLen(2))) {
-    addReplyError("invalid cursor");
-    return;
-  }
+  if (!cursorArg(2)) return;
   const r = readZset(1);
   if (r < 0) return;
   if (r == 0) {
     addReplyArrayLen(2);
-    addReplyBulk(scoreText, writeCursor(0));
+    addReplyCursor(<u64>0);
     addReplyArrayLen(0);
     return;
   }
@@ -582,7 +559,7 @@ export function zscanCommand(): void {
   const all = pat == 0 || (plen == 1 && load<u8>(pat) == 42);
   if (zhEnc(H_KEY) == ENC_LISTPACK) {
     // Small sets answer in one call, cursor 0, as Redis does.
-    addReplyBulk(scoreText, writeCursor(0));
+    addReplyCursor(<u64>0);
     const at = addReplyDeferredLen();
     let n: i64 = 0;
     let c = zcFirst(H_KEY);
@@ -606,7 +583,7 @@ export function zscanCommand(): void {
   do {
     cur = dictScanStep(z.dict, cur);
   } while (cur != 0 && iterations-- > 0 && <i64>scanFound < count);
-  addReplyBulk(scoreText, writeCursor(cur));
+  addReplyCursor(<u64>cur);
   const at = addReplyDeferredLen();
   let n: i64 = 0;
   for (let i: usize = 0; i < scanFound; i++) {
@@ -621,15 +598,3 @@ export function zscanCommand(): void {
   setDeferredArrayLen(at, n);
 }
 
-function writeCursor(c: u32): usize {
-  let v = c;
-  let len: usize = 0;
-  const tmp = scoreText + 20;
-  do {
-    store<u8>(tmp - len, <u8>(48 + v % 10));
-    v /= 10;
-    len++;
-  } while (v != 0);
-  memory.copy(scoreText, tmp - len + 1, len);
-  return len;
-}

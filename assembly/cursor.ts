@@ -1,0 +1,51 @@
+// SCAN-family cursors (SCAN, SSCAN, HSCAN, ZSCAN): read as Redis reads them, written as bulk strings.
+import { argPtr, argLen } from "./request";
+import { addReplyBulk, addReplyError } from "./reply";
+
+/** The cursor read by the last successful cursorArg. */
+export let parsedCursor: u64 = 0;
+
+/**
+ * Parses argument i as a cursor or replies "invalid cursor". Redis reads it with strtoul: an
+ * optional sign then decimal digits, nothing after them, no leading space, no overflow. So "" is 0
+ * and "-1" wraps to the largest cursor.
+ */
+export function cursorArg(i: i32): bool {
+  const p = argPtr(i);
+  const n = argLen(i);
+  let k: usize = 0;
+  let neg = false;
+  if (n > 0 && (load<u8>(p) == 45 || load<u8>(p) == 43)) {
+    neg = load<u8>(p) == 45;
+    k = 1;
+    if (n == 1) {
+      addReplyError("invalid cursor");
+      return false;
+    }
+  }
+  let v: u64 = 0;
+  for (; k < n; k++) {
+    const c = load<u8>(p + k);
+    const d = <u64>(c - 48);
+    if (c < 48 || c > 57 || v > (u64.MAX_VALUE - d) / 10) {
+      addReplyError("invalid cursor");
+      return false;
+    }
+    v = v * 10 + d;
+  }
+  parsedCursor = neg ? 0 - v : v;
+  return true;
+}
+
+const text: usize = memory.data(24);
+
+/** The next cursor as a bulk string. */
+export function addReplyCursor(v: u64): void {
+  let n: usize = 0;
+  do {
+    store<u8>(text + 23 - n, <u8>(48 + <u32>(v % 10)));
+    v /= 10;
+    n++;
+  } while (v != 0);
+  addReplyBulk(text + 24 - n, n);
+}
