@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 // `npm run bench`: Wedis against a real Redis on this machine.
 //
-//   1. throughput: redis-benchmark -c 50 -t set,get,incr,mset -r 1000000, pipeline 1 and 16.
+//   1. throughput: redis-benchmark -c 50 -r 1000000 -t set,get,incr,mset,lpush,lpop,sadd,hset,
+//      zadd,lrange_100, pipeline 1 and 16.
 //      Each test runs on Wedis and on Redis back to back, the order alternating from test to
 //      test, so drifts in the machine's load hit both sides alike.
-//   2. bytes per key: used_memory growth after loading N keys `key:%012d` -> "xxx".
+//   2. bytes per key: used_memory growth after loading N keys `key:%012d` -> "xxx"; then bytes
+//      per element of lists, sets, hashes and sorted sets, small and big (bench/type-memory.mjs).
 //   3. engine only: ns per SET/GET crossing `exec` directly, at N keys (Wedis's release build).
 //
 // Options:
-//   --quick             fewer requests and 100k keys instead of 1M (about a minute)
-//   --tests a,b         redis-benchmark tests (default set,get,incr,mset)
+//   --quick             fewer requests, 100k keys instead of 1M, 1/10 of the collection sizes
+//   --tests a,b         redis-benchmark tests (default set,get,incr,mset,lpush,lpop,sadd,hset,zadd,lrange_100)
 //   --only wedis|redis  run one side only (ratios are left out)
 //   --requests N        requests per pipeline-1 run (pipeline-16 runs use 5x)
 //   --rounds N          measured runs per test and side, median reported (default 3; --quick: 1)
@@ -23,12 +25,15 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort, requireProgram, runBounded, startRedis, startWedis } from "./servers.mjs";
 import { bytesPerKey } from "./bytes-per-key.mjs";
+import { REDIS_REFERENCE, measureShape, shapes } from "./type-memory.mjs";
 import { engineOps } from "./engine-ops.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
+const DEFAULT_TESTS = ["set", "get", "incr", "mset", "lpush", "lpop", "sadd", "hset", "zadd", "lrange_100"];
+
 function parseArgs(argv) {
-  const o = { rounds: 3, quick: false, tests: ["set", "get", "incr", "mset"], only: null, requests: null, keys: null, throughput: true, memory: true, engine: true, maxMinutes: 20 };
+  const o = { rounds: 3, quick: false, tests: DEFAULT_TESTS, only: null, requests: null, keys: null, throughput: true, memory: true, engine: true, maxMinutes: 20 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -87,7 +92,10 @@ async function benchmark(server, test, pipeline, requests, timeoutMs) {
   if (r.timedOut) return { error: `timeout after ${timeoutMs / 1000} s` };
   const rows = parseCsv(r.stdout);
   if (r.code !== 0 || rows.length === 0) return { error: `redis-benchmark exit ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 200)}` };
-  return { test: rows[0].test, rps: rows[0].rps };
+  // Some tests print a preparation row first (lrange_100 prints "LPUSH (needed to benchmark
+  // LRANGE)" before "LRANGE_100 (first 100 elements)"): report the row named after the test.
+  const row = rows.find((r) => r.test.split(" ")[0].toLowerCase() === test) ?? rows[rows.length - 1];
+  return { test: row.test, rps: row.rps };
 }
 
 const fmt = (n, digits = 0) => (n === undefined || n === null || Number.isNaN(n) ? "-" : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
@@ -101,7 +109,7 @@ async function main() {
   const o = parseArgs(process.argv.slice(2));
   if (o.help) {
     console.log(
-      (await import("node:fs")).readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(1, 20).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"),
+      (await import("node:fs")).readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(1).filter((l, i, all) => all.slice(0, i + 1).every((x) => x.startsWith("//"))).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"),
     );
     return;
   }
@@ -187,6 +195,32 @@ async function main() {
         ["bytes per key", cell(res.wedis), cell(res.redis), ratio(res.wedis?.perKey, res.redis?.perKey)],
         ["load time (s, pipelined)", res.wedis?.seconds ? fmt(res.wedis.seconds, 2) : "-", res.redis?.seconds ? fmt(res.redis.seconds, 2) : "-", ""],
       ]),
+      "",
+    );
+
+    // The collection shapes, each loaded into one side and then the other (FLUSHALL between).
+    const scale = o.quick ? 0.1 : 1;
+    const rows = [];
+    const list = shapes(scale);
+    for (let i = 0; i < list.length; i++) {
+      const shape = list[i];
+      const r = {};
+      for (const side of sides) {
+        console.error(`bench: loading ${shape.name} into ${side}`);
+        try {
+          r[side] = await measureShape(servers[side].port, shape);
+        } catch (e) {
+          r[side] = { error: e.message };
+        }
+      }
+      const per = (x) => (!x ? "-" : x.error ? `error: ${x.error}` : fmt(x.perElement, 1));
+      const secs = (x) => (x?.seconds ? fmt(x.seconds, 2) : "-");
+      rows.push([shape.name, per(r.wedis), per(r.redis), ratio(r.wedis?.perElement, r.redis?.perElement), `${secs(r.wedis)} / ${secs(r.redis)}`, REDIS_REFERENCE[i] === null ? "-" : fmt(REDIS_REFERENCE[i], 1)]);
+    }
+    out.push(
+      `## Memory per element (used_memory growth / elements, pipelined variadic loads)`,
+      "",
+      table(["shape", "Wedis B/elem", "Redis B/elem", "Wedis/Redis", "load s (Wedis / Redis)", "Redis 7.0 full-size reference"], rows),
       "",
     );
   }
