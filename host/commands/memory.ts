@@ -7,6 +7,7 @@
 // PURGE has nothing to do: WebAssembly memory cannot be handed back to the OS, and free pages are
 // already reused before memory grows.
 import type { WedisServer } from "../server.js";
+import { engineAreasTouched } from "../batch.js";
 import type { CommandContext, HostHandler } from "./handlers.js";
 import { bytesToHuman, fixed, memoryFigures } from "./info.js";
 
@@ -19,7 +20,7 @@ export function memoryStatsCommand(ctx: CommandContext): void {
   const dbs: number[] = [];
   for (let db = 0; db < server.config.int("databases"); db++) if (x.dbKeys(db) >>> 0 > 0) dbs.push(db);
   const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
-  w.map(27 + dbs.length);
+  w.map(28 + dbs.length);
   w.bulk("peak.allocated");
   w.integer(m.peak);
   w.bulk("total.allocated");
@@ -76,6 +77,23 @@ export function memoryStatsCommand(ctx: CommandContext): void {
   w.double(ratio(m.rss, m.used));
   w.bulk("fragmentation.bytes");
   w.integer(m.rss - m.used);
+  // Ours, after Redis's fields: where the allocated bytes sit, class by class (classes in use only).
+  const used = allocatorClasses(server).classes.filter((r) => r[3] > 0);
+  w.bulk("allocator.size-classes");
+  w.array(used.length);
+  for (const r of used) {
+    w.map(5);
+    w.bulk("size");
+    w.integer(r[0]);
+    w.bulk("slabs");
+    w.integer(r[3]);
+    w.bulk("blocks.used");
+    w.integer(r[5]);
+    w.bulk("bytes.used");
+    w.integer(r[6]);
+    w.bulk("blocks.free");
+    w.integer(r[7]);
+  }
 }
 
 /** Below this, as in Redis, there is too little data for the checks to mean anything. */
@@ -113,23 +131,31 @@ export function memoryDoctorCommand(ctx: CommandContext): void {
   ctx.w.verbatim(doctorReport(ctx.server));
 }
 
+/** The allocator's per-class table (layout at classStats in assembly/alloc.ts), decoded. */
+export function allocatorClasses(server: WedisServer): { pageSize: number; classes: Uint32Array[]; large: Uint32Array; free: Uint32Array; meta: Uint32Array } {
+  const x = server.engine.x;
+  const need = x.memClassStats(0, 0) >>> 0;
+  // Written into the engine's data area, so that taking the picture allocates nothing (a batch
+  // started before re-copies its data: engineAreasTouched).
+  engineAreasTouched();
+  const ptr = x.reserveData(need) >>> 0;
+  x.memClassStats(ptr, need);
+  const bytes = server.engine.copyOut(ptr, need);
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, need / 4);
+  const nclasses = words[1];
+  const rowWords = words[2] / 4;
+  const row = (i: number) => words.subarray(4 + i * rowWords, 4 + (i + 1) * rowWords);
+  const classes: Uint32Array[] = [];
+  for (let c = 0; c < nclasses; c++) classes.push(row(c));
+  return { pageSize: words[3], classes, large: row(nclasses), free: row(nclasses + 1), meta: row(nclasses + 2) };
+}
+
 /** The allocator's per-class table as text. */
 export function mallocStatsText(server: WedisServer): string {
   const x = server.engine.x;
-  const need = x.memClassStats(0, 0) >>> 0;
-  const ptr = x.memAlloc(need) >>> 0;
-  let words: Uint32Array;
-  try {
-    x.memClassStats(ptr, need);
-    const bytes = server.engine.copyOut(ptr, need);
-    words = new Uint32Array(bytes.buffer, bytes.byteOffset, need / 4);
-  } finally {
-    x.memFree(ptr);
-  }
-  const nclasses = words[1];
-  const rowWords = words[2] / 4;
-  const pageSize = words[3];
-  const row = (i: number) => words.subarray(4 + i * rowWords, 4 + (i + 1) * rowWords);
+  const { pageSize, classes, large, free, meta } = allocatorClasses(server);
+  const nclasses = classes.length;
+  const row = (i: number) => classes[i];
   const pad = (v: string | number, n: number) => String(v).padStart(n);
   const lines: string[] = [];
   lines.push("___ Begin wedis allocator statistics ___");
@@ -147,9 +173,6 @@ export function mallocStatsText(server: WedisServer): string {
       `       ${pad(r[0], 6)}  ${pad(r[1], 10)}  ${pad(r[2], 11)}  ${pad(r[3], 6)}  ${pad(r[4], 7)}  ${pad(r[5], 12)}  ${pad(r[6], 12)}  ${pad(r[7], 12)}  ${pad(util, 6)}`,
     );
   }
-  const large = row(nclasses);
-  const free = row(nclasses + 1);
-  const meta = row(nclasses + 2);
   lines.push("");
   lines.push(`large:  blocks ${large[3]}   pages ${large[4]}   bytes ${large[6]}`);
   lines.push(`free:   runs ${free[3]}   pages ${free[4]}   longest run ${free[1]} pages`);

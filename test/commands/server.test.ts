@@ -295,6 +295,18 @@ describe("MEMORY reports", () => {
     }
     const used = s.wedis.engine.x.usedMemory() >>> 0;
     expect(text).toMatch(new RegExp(`total\\.allocated\\r\\n:${used}\\r\\n`));
+    // Our addition: the allocator's classes in use, whose bytes add up to what is allocated.
+    const classes = [...text.matchAll(/bytes\.used\r\n:(\d+)\r\n/g)].map((m) => Number(m[1]));
+    expect(text).toContain("$22\r\nallocator.size-classes\r\n");
+    expect(classes.length).toBeGreaterThan(0);
+    expect(classes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(used);
+  });
+
+  it("STATS over a RESP2 socket is a well-formed flat array", async () => {
+    const reply = await one("MEMORY", "STATS");
+    const n = Number(/^\*(\d+)\r\n/.exec(reply)![1]);
+    expect(n % 2).toBe(0);
+    expect(reply).toContain("allocator.size-classes");
   });
 
   it("MALLOC-STATS prints the allocator's per-class table; DOCTOR a report", () => {
