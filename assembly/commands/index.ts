@@ -50,3 +50,4 @@ export {
   hrandfieldCommand, hscanCommand,
 } from "../t_hash";
 export { bzpopminCommand, bzpopmaxCommand, bzmpopCommand } from "../t_zset_blocking";
+export { sortCommand, sortRoCommand } from "../sort";

@@ -351,6 +351,8 @@ function parseCount(b: Uint8Array): number {
  * skips its spec.
  */
 export function getKeysAndFlags(cmd: Command, args: Uint8Array[]): KeyRef[] {
+  const finder = Object.hasOwn(keyFinders, cmd.name) ? keyFinders[cmd.name] : undefined;
+  if (finder) return finder(args);
   const out: KeyRef[] = [];
   const argc = args.length;
   for (const ks of cmd.json.key_specs ?? []) {
@@ -397,6 +399,25 @@ export function getKeysAndFlags(cmd: Command, args: Uint8Array[]): KeyRef[] {
   }
   return out;
 }
+
+const lowerEq = (a: Uint8Array, word: string) => a.length === word.length && a.every((b, i) => lower(b) === word.charCodeAt(i));
+
+// Commands whose keys hide behind "unknown" key specs get a finder of their own, as in Redis.
+const keyFinders: Record<string, (args: Uint8Array[]) => KeyRef[]> = {
+  // SORT key [BY p] [LIMIT o c] [GET p …] [ASC|DESC] [ALPHA] [STORE dst]: the key, and the last
+  // STORE destination (BY/GET patterns are not keys of their own).
+  sort(args) {
+    const out: KeyRef[] = [{ pos: 1, flags: ["RO", "access"] }];
+    let store = -1;
+    for (let i = 2; i < args.length; i++) {
+      if (lowerEq(args[i], "limit")) i += 2;
+      else if (lowerEq(args[i], "get") || lowerEq(args[i], "by")) i += 1;
+      else if (lowerEq(args[i], "store") && i + 1 < args.length) store = ++i;
+    }
+    if (store > 0) out.push({ pos: store, flags: ["OW", "update"] });
+    return out;
+  },
+};
 
 /** Positions of the keys of a command line (args[0] is the command name). */
 export function getKeys(cmd: Command, args: Uint8Array[]): number[] {
