@@ -100,6 +100,25 @@ describe("blocking list commands", () => {
     c.close();
   });
 
+  it("a push inside MULTI serves parked clients after EXEC, with what the transaction left", async () => {
+    const a = await conn();
+    const p = await conn();
+    a.send(cmd("BLPOP", "q5", "0"));
+    await parked(1);
+    // Pushed and popped inside one transaction: nothing is left for the parked client.
+    p.send(Buffer.concat([cmd("MULTI"), cmd("RPUSH", "q5", "gone"), cmd("LPOP", "q5"), cmd("EXEC")]));
+    expect(await p.replies(4)).toEqual(["+OK\r\n", "+QUEUED\r\n", "+QUEUED\r\n", `*2\r\n:1\r\n${bulk("gone")}`]);
+    await settle();
+    expect(s.wedis.blocking.count).toBe(1);
+    p.send(Buffer.concat([cmd("MULTI"), cmd("RPUSH", "q5", "x", "y"), cmd("EXEC")]));
+    expect(await p.replies(3)).toEqual(["+OK\r\n", "+QUEUED\r\n", "*1\r\n:2\r\n"]);
+    expect(await a.replies(1)).toEqual([pair("q5", "x")]);
+    p.send(cmd("LRANGE", "q5", "0", "-1"));
+    expect(await p.replies(1)).toEqual([`*1\r\n${bulk("y")}`]);
+    a.close();
+    p.close();
+  });
+
   it("hold back the parked client's later commands until it is released", async () => {
     const a = await conn();
     const p = await conn();
