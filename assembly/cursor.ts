@@ -49,3 +49,50 @@ export function addReplyCursor(v: u64): void {
   } while (v != 0);
   addReplyBulk(text + 24 - n, n);
 }
+
+// ---- the options every SCAN-family command takes ------------------------------------------------
+import { argc, argIs } from "./request";
+import { string2ll, parsedInt } from "./util";
+
+export let scanCount: i64 = 10;
+export let scanPat: usize = 0;
+export let scanPatLen: usize = 0;
+export let scanHasType: bool = false;
+export let scanTypePtr: usize = 0;
+export let scanTypeLen: usize = 0;
+
+/**
+ * Parses `COUNT n`, `MATCH pattern` (and `TYPE t` for SCAN) from argument `from` on, or replies
+ * Redis's error: a non-integer COUNT, a COUNT below 1, or anything else is a syntax error.
+ */
+export function scanOptions(from: i32, allowType: bool): bool {
+  scanCount = 10;
+  scanPat = 0;
+  scanPatLen = 0;
+  scanHasType = false;
+  for (let i = from; i < argc; i += 2) {
+    const last = i + 1 >= argc;
+    if (argIs(i, "count") && !last) {
+      if (!string2ll(argPtr(i + 1), argLen(i + 1))) {
+        addReplyError("value is not an integer or out of range");
+        return false;
+      }
+      scanCount = parsedInt;
+      if (scanCount < 1) {
+        addReplyError("syntax error");
+        return false;
+      }
+    } else if (argIs(i, "match") && !last) {
+      scanPat = argPtr(i + 1);
+      scanPatLen = argLen(i + 1);
+    } else if (allowType && argIs(i, "type") && !last) {
+      scanHasType = true;
+      scanTypePtr = argPtr(i + 1);
+      scanTypeLen = argLen(i + 1);
+    } else {
+      addReplyError("syntax error");
+      return false;
+    }
+  }
+  return true;
+}

@@ -1,6 +1,9 @@
 // Commands about keys regardless of their type: existence, deletion, listing, renaming, moving
 // between databases, and whole-database operations.
-import { cursorArg, parsedCursor, addReplyCursor } from "./cursor";
+import {
+  cursorArg, parsedCursor, addReplyCursor, scanOptions, scanCount, scanPat, scanPatLen, scanHasType, scanTypePtr,
+  scanTypeLen,
+} from "./cursor";
 import { argc, argPtr, argLen, argIs } from "./request";
 import {
   addReplyLongLong, addReplyOK, addReplyError, addReplyStatus, addReplyBulk, addReplyNull,
@@ -109,36 +112,13 @@ export function keysCommand(): void {
 export function scanCommand(): void {
   if (!cursorArg(1)) return;
   const cursor = parsedCursor;
-  let count: i64 = 10;
-  let pat: usize = 0;
-  let plen: usize = 0;
-  let typeFilter: i32 = -1;
-  let typeP: usize = 0;
-  let typeL: usize = 0;
-  for (let i = 2; i < argc; i += 2) {
-    const last = i + 1 >= argc;
-    if (argIs(i, "count") && !last) {
-      if (!string2ll(argPtr(i + 1), argLen(i + 1))) {
-        addReplyError("value is not an integer or out of range");
-        return;
-      }
-      count = parsedInt;
-      if (count < 1) {
-        addReplyError("syntax error");
-        return;
-      }
-    } else if (argIs(i, "match") && !last) {
-      pat = argPtr(i + 1);
-      plen = argLen(i + 1);
-    } else if (argIs(i, "type") && !last) {
-      typeP = argPtr(i + 1);
-      typeL = argLen(i + 1);
-      typeFilter = 1;
-    } else {
-      addReplyError("syntax error");
-      return;
-    }
-  }
+  if (!scanOptions(2, true)) return;
+  const count = scanCount;
+  const pat = scanPat;
+  const plen = scanPatLen;
+  const typeFilter: i32 = scanHasType ? 1 : -1;
+  const typeP = scanTypePtr;
+  const typeL = scanTypeLen;
   const d = db();
   const all = pat == 0 || isMatchAll(pat, plen);
   scanReset();

@@ -28,7 +28,7 @@
 // The keyspace entry's value pointer is the listpack or the Dict; its encoding bits say which.
 // Both are out of line, so the entry's layout does not depend on the encoding and converting
 // rewrites the pointer and the bits in place.
-import { cursorArg, parsedCursor, addReplyCursor } from "./cursor";
+import { cursorArg, parsedCursor, addReplyCursor, scanOptions, scanCount, scanPat, scanPatLen } from "./cursor";
 import { argc, argPtr, argLen, argIs } from "./request";
 import {
   addReplyBulk, addReplyNull, addReplyLongLong, addReplyError, addReplyArrayLen, addReplyMapLen, addReplyOK,
@@ -806,26 +806,10 @@ export function hscanCommand(): void {
     addReplyArrayLen(0);
     return;
   }
-  let count: i64 = 10;
-  let pat: usize = 0;
-  let plen: usize = 0;
-  for (let i = 3; i < argc; i += 2) {
-    const last = i + 1 >= argc;
-    if (argIs(i, "count") && !last) {
-      if (!getLongLongArg(i + 1)) return;
-      count = argInt;
-      if (count < 1) {
-        addReplyError("syntax error");
-        return;
-      }
-    } else if (argIs(i, "match") && !last) {
-      pat = argPtr(i + 1);
-      plen = argLen(i + 1);
-    } else {
-      addReplyError("syntax error");
-      return;
-    }
-  }
+  if (!scanOptions(3, false)) return;
+  const count = scanCount;
+  const pat = scanPat;
+  const plen = scanPatLen;
   // A lone "*" is not matched at all (so the empty field is listed), as in Redis.
   const all = pat == 0 || (plen == 1 && load<u8>(pat) == 42);
   addReplyArrayLen(2);

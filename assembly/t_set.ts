@@ -22,7 +22,7 @@
 //
 // Iteration order is observable: an intset replies in ascending order, as Redis's does, so the
 // replies for integer sets match Redis's byte for byte; hashtable order is the table's own.
-import { cursorArg, parsedCursor, addReplyCursor } from "./cursor";
+import { cursorArg, parsedCursor, addReplyCursor, scanOptions, scanCount, scanPat, scanPatLen } from "./cursor";
 import { argc, argPtr, argLen, argIs } from "./request";
 import {
   addReplyBulk, addReplyBulkLongLong, addReplyNull, addReplyLongLong, addReplyError, addReplyArrayLen,
@@ -947,29 +947,10 @@ export function sscanCommand(): void {
     addReplyArrayLen(0);
     return;
   }
-  let count: i64 = 10;
-  let pat: usize = 0;
-  let plen: usize = 0;
-  for (let i = 3; i < argc; i += 2) {
-    const last = i + 1 >= argc;
-    if (argIs(i, "count") && !last) {
-      if (!string2ll(argPtr(i + 1), argLen(i + 1))) {
-        addReplyError("value is not an integer or out of range");
-        return;
-      }
-      count = parsedInt;
-      if (count < 1) {
-        addReplyError("syntax error");
-        return;
-      }
-    } else if (argIs(i, "match") && !last) {
-      pat = argPtr(i + 1);
-      plen = argLen(i + 1);
-    } else {
-      addReplyError("syntax error");
-      return;
-    }
-  }
+  if (!scanOptions(3, false)) return;
+  const count = scanCount;
+  const pat = scanPat;
+  const plen = scanPatLen;
   const all = pat == 0 || (plen == 1 && load<u8>(pat) == 42);
   addReplyArrayLen(2);
   if (entryEncoding(e) == ENC_INTSET) {

@@ -5,7 +5,7 @@
 // Doubles: Redis 7.0 prints scores with "%.17g"; RESP2 sends them as bulk strings, RESP3 as
 // `,` doubles. ZSCAN is the exception: it sends the score text a listpack would hold
 // (d2string), a bulk string in both protocols.
-import { cursorArg, parsedCursor, addReplyCursor } from "./cursor";
+import { cursorArg, parsedCursor, addReplyCursor, scanOptions, scanCount, scanPat, scanPatLen } from "./cursor";
 import { argc, argPtr, argLen, argIs } from "./request";
 import {
   addReplyBulk, addReplyNull, addReplyNullArray, addReplyLongLong, addReplyError, addReplyArrayLen,
@@ -532,29 +532,10 @@ export function zscanCommand(): void {
     addReplyArrayLen(0);
     return;
   }
-  let count: i64 = 10;
-  let pat: usize = 0;
-  let plen: usize = 0;
-  for (let i = 3; i < argc; i += 2) {
-    const last = i + 1 >= argc;
-    if (argIs(i, "count") && !last) {
-      if (!string2ll(argPtr(i + 1), argLen(i + 1))) {
-        addReplyError("value is not an integer or out of range");
-        return;
-      }
-      count = parsedInt;
-      if (count < 1) {
-        addReplyError("syntax error");
-        return;
-      }
-    } else if (argIs(i, "match") && !last) {
-      pat = argPtr(i + 1);
-      plen = argLen(i + 1);
-    } else {
-      addReplyError("syntax error");
-      return;
-    }
-  }
+  if (!scanOptions(3, false)) return;
+  const count = scanCount;
+  const pat = scanPat;
+  const plen = scanPatLen;
   addReplyArrayLen(2);
   const all = pat == 0 || (plen == 1 && load<u8>(pat) == 42);
   if (zhEnc(H_KEY) == ENC_LISTPACK) {
