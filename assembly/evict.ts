@@ -37,7 +37,7 @@
 // cursor per database: no scoring at all, a baseline for the LRU benchmark.
 import { alloc, free, usedMemory } from "./alloc";
 import {
-  maxmemory, maxmemoryPolicy, overMaxmemory, lruClock, countEvicted, pendingGrowth,
+  maxmemory, maxmemoryPolicy, overMaxmemory, lruClock, countEvicted, pendingGrowth, dataLimit,
   POLICY_NOEVICTION, POLICY_ALLKEYS_LRU, POLICY_VOLATILE_LRU, POLICY_ALLKEYS_LFU, POLICY_VOLATILE_LFU,
   POLICY_ALLKEYS_RANDOM, POLICY_VOLATILE_RANDOM, POLICY_VOLATILE_TTL, POLICY_SIMPLE_FIRST,
 } from "./server";
@@ -289,23 +289,25 @@ function evictDownTo(target: u64, policy: i32): bool {
 }
 
 /**
- * Deletes keys by maxmemory-policy until used memory is at most maxmemory. Returns EVICT_OK, or
+ * Deletes keys by maxmemory-policy until used memory is at most maxmemory less the clients'
+ * buffers (dataLimit). Returns EVICT_OK, or
  * EVICT_FAIL when it is still above (noeviction, or no key the policy may delete).
  */
 export function performEvictions(): i32 {
   if (!overMaxmemory(usedMemory())) return EVICT_OK;
   const policy = maxmemoryPolicy;
-  const fail = <u64>usedMemory() > maxmemory ? EVICT_FAIL : EVICT_OK;
+  const limit = dataLimit();
+  const fail = <u64>usedMemory() > limit ? EVICT_FAIL : EVICT_OK;
   if (policy == POLICY_NOEVICTION) return fail;
-  if (!evictDownTo(maxmemory, policy)) return EVICT_FAIL;
+  if (!evictDownTo(limit, policy)) return EVICT_FAIL;
   // A full volatile-key array would double inside the next command that sets a TTL: do it now,
   // after freeing what it costs, so that the limit holds across that command too.
   for (let i = 0; i < dbCount && pendingGrowth != 0; i++) {
     const db = getDb(i);
     if (db.volCap == 0 || db.volLen < db.volCap) continue;
     const grow = <u64>volGrownBytes(db);
-    if (grow >= maxmemory) continue;
-    if (!evictDownTo(maxmemory - grow, policy)) break;
+    if (grow >= limit) continue;
+    if (!evictDownTo(limit - grow, policy)) break;
     // Grown even if the evictions just emptied some slots: otherwise the next fill-up would
     // pay for the same room again, and again.
     volGrow(db);
@@ -321,10 +323,11 @@ export function performEvictions(): i32 {
 export function makeRoomFor(bytes: usize): void {
   // What the block will really take: a size class or whole pages, never more than the next page.
   bytes = (bytes + 4095) & ~<usize>4095;
-  if (maxmemory == 0 || <u64>usedMemory() + <u64>bytes <= maxmemory) return;
+  const limit = dataLimit();
+  if (maxmemory == 0 || <u64>usedMemory() + <u64>bytes <= limit) return;
   const policy = maxmemoryPolicy;
-  if (policy == POLICY_NOEVICTION || <u64>bytes >= maxmemory) return;
-  evictDownTo(maxmemory - <u64>bytes, policy);
+  if (policy == POLICY_NOEVICTION || <u64>bytes >= limit) return;
+  evictDownTo(limit - <u64>bytes, policy);
 }
 
 /** For the host, before commands it runs itself: 0 fine, 1 over the limit with nothing to evict. */

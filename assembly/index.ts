@@ -89,7 +89,7 @@ export function outputLen(): usize {
 
 // ---- cron and state the host reads or sets --------------------------------------------------------
 export { activeExpireCycle } from "./expire";
-export { setMaxmemory, resetStats } from "./server";
+export { setMaxmemory, resetStats, setHostMemory } from "./server";
 export { performEvictions, evictIfNeeded, denyoomTable } from "./evict";
 export { debugObject } from "./debugkey";
 export { setProtoMaxBulkLen } from "./t_string";

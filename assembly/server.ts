@@ -120,13 +120,30 @@ export function addPendingGrowth(delta: isize): void {
 }
 
 /**
- * Used memory, plus what the next command may need at once, above maxmemory: checked before
- * each command (one compare when there is no limit).
+ * Bytes the host holds for clients (query buffers, replies not yet sent), reported by its cron.
+ * Redis counts client buffers in used_memory, so they take their share of maxmemory here too.
+ */
+export let hostMemory: u64 = 0;
+
+export function setHostMemory(bytes: f64): void {
+  hostMemory = <u64>bytes;
+}
+
+/** What data may use: maxmemory less the clients' buffers (0 when they alone exceed it). */
+// @ts-ignore: decorator
+@inline
+export function dataLimit(): u64 {
+  return maxmemory > hostMemory ? maxmemory - hostMemory : 0;
+}
+
+/**
+ * Used memory, plus what the next command may need at once, above the limit for data: checked
+ * before each command (one compare when there is no limit).
  */
 // @ts-ignore: decorator
 @inline
 export function overMaxmemory(used: usize): bool {
-  return maxmemory != 0 && <u64>used + <u64>pendingGrowth > maxmemory;
+  return maxmemory != 0 && <u64>used + <u64>pendingGrowth > dataLimit();
 }
 
 export function isLfuPolicy(): bool {

@@ -80,8 +80,17 @@ export function installCron(server: WedisServer): void {
 export function cronTick(server: WedisServer, nowMs = Date.now()): void {
   const st = cronState(server);
   sampleRates(server, st, nowMs);
+  // Clients' buffers count against maxmemory, as in Redis: the engine evicts for them too.
+  server.engine.x.setHostMemory(clientBufferBytes(server));
   if (st.activeExpire) activeExpire(server, st);
   if (server.config.bool("activerehashing")) server.engine.x.rehashStep(REHASH_STEPS);
+}
+
+/** Bytes held for clients: unparsed input, replies being built and replies not yet sent. */
+export function clientBufferBytes(server: WedisServer): number {
+  let n = 0;
+  for (const c of server.clients.values()) n += c.decoder.pending() + c.reply.length + c.socket.writableLength;
+  return n;
 }
 
 function activeExpire(server: WedisServer, st: CronState): void {

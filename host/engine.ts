@@ -41,6 +41,7 @@ export interface EngineExports {
   resetStats(): void;
   setProtoMaxBulkLen(bytes: number): void;
   setEngineConfig(id: number, value: number): void;
+  setHostMemory(bytes: number): void;
   // Blocking commands (assembly/blocking.ts, host/blocking.ts).
   setBlockingActive(on: number): void;
   readyKeysPtr(): number;

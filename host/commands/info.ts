@@ -15,6 +15,7 @@
 // Numbers come from three places: the engine (keyspace, hits/misses, expired/evicted keys,
 // dirty, used memory and the allocator's page statistics), the server core's counters
 // (connections, commands, network bytes), and this process (RSS, CPU time).
+import { clientBufferBytes } from "../cron.js";
 import { randomBytes, createHash } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
@@ -138,6 +139,8 @@ export interface MemoryFigures {
   peak: number;
   rss: number;
   startup: number;
+  /** Bytes the host holds for clients (query and reply buffers). */
+  clients: number;
   overhead: number;
   dataset: number;
   /** jemalloc-style: allocated <= active <= resident. */
@@ -149,9 +152,12 @@ export interface MemoryFigures {
 
 export function memoryFigures(server: WedisServer): MemoryFigures {
   const x = server.engine.x;
-  const used = x.usedMemory() >>> 0;
-  const peak = Math.max(x.memPeak(), used);
-  const startup = Math.min(identity(server).startupMemory, used);
+  // used_memory is the engine's allocator plus the clients' buffers in the host, as Redis counts them.
+  const clients = clientBufferBytes(server);
+  const engineUsed = x.usedMemory() >>> 0;
+  const used = engineUsed + clients;
+  const peak = Math.max(x.memPeak() + clients, used);
+  const startup = Math.min(identity(server).startupMemory, engineUsed);
   let keys = 0;
   for (let db = 0; db < server.config.int("databases"); db++) keys += x.dbKeys(db) >>> 0;
   return {
@@ -159,9 +165,10 @@ export function memoryFigures(server: WedisServer): MemoryFigures {
     peak,
     rss: process.memoryUsage.rss(),
     startup,
-    overhead: startup,
-    dataset: used - startup,
-    allocated: used,
+    clients,
+    overhead: startup + clients,
+    dataset: engineUsed - startup,
+    allocated: engineUsed,
     active: x.memActiveBytes(),
     resident: x.memRssBytes(),
     keys,

@@ -29,7 +29,7 @@ export function memoryStatsCommand(ctx: CommandContext): void {
   w.integer(m.startup);
   for (const name of ["replication.backlog", "clients.slaves", "clients.normal", "cluster.links", "aof.buffer", "lua.caches", "functions.caches"]) {
     w.bulk(name);
-    w.integer(0);
+    w.integer(name === "clients.normal" ? m.clients : 0);
   }
   for (const db of dbs) {
     w.bulk(`db.${db}`);
