@@ -58,7 +58,7 @@
 //   lpAppendFrom(lp, src, p, count) → lp with `count` raw entries of another listpack appended
 // `ptr` given to a writer must not point into the listpack being written.
 import { alloc, free, realloc } from "./alloc";
-import { string2ll, parsedInt } from "./util";
+import { string2ll, parsedInt, ll2string } from "./util";
 
 export const LP_HDR_SIZE: usize = 6;
 const LP_EOF: u8 = 0xff;
@@ -358,27 +358,11 @@ export function lpGetValue(p: usize): void {
 export function lpGet(p: usize): void {
   lpGetValue(p);
   if (lpIsInt) {
-    lpStrLen = formatInt(scratch, lpInt);
+    lpStrLen = ll2string(scratch, lpInt);
     lpStr = scratch;
   }
 }
 
-function formatInt(dst: usize, v: i64): usize {
-  let u: u64 = v < 0 ? <u64>0 - <u64>v : <u64>v;
-  let n: usize = 0;
-  const end = dst + 22;
-  do {
-    store<u8>(end - n, <u8>(48 + <u32>(u % 10)));
-    u /= 10;
-    n++;
-  } while (u != 0);
-  if (v < 0) {
-    n++;
-    store<u8>(end - n + 1, 45);
-  }
-  memory.copy(dst, end - n + 1, n);
-  return n;
-}
 
 /** True when the entry at p equals these bytes (as text). */
 export function lpEq(p: usize, ptr: usize, len: usize): bool {

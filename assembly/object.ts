@@ -19,6 +19,7 @@
 import { alloc, free, usable } from "./alloc";
 import { blobSize, blobWrite, blobData, blobLen, blobEnd } from "./blob";
 import { sdsFree, sdsLen, sdsAllocSize, sdsNew } from "./sds";
+import { ll2string } from "./util";
 
 // Types, numbered as Redis numbers them (OBJECT/TYPE/SCAN TYPE print names, see typeName).
 export const OBJ_STRING: u32 = 0;
@@ -344,7 +345,7 @@ export function stringValue(e: usize): void {
     strPtr = blobData(b);
     strLen = blobLen(b);
   } else if (enc == ENC_INT) {
-    strLen = formatI64(intScratch, load<i64>(entryInline(e)));
+    strLen = ll2string(intScratch, load<i64>(entryInline(e)));
     strPtr = intScratch;
   } else {
     strPtr = entryVal(e);
@@ -356,7 +357,7 @@ export function stringValue(e: usize): void {
 export function stringLength(e: usize): usize {
   const enc = entryEncoding(e);
   if (enc == ENC_EMBSTR) return blobLen(entryInline(e));
-  if (enc == ENC_INT) return formatI64(intScratch, load<i64>(entryInline(e)));
+  if (enc == ENC_INT) return ll2string(intScratch, load<i64>(entryInline(e)));
   return sdsLen(entryVal(e));
 }
 
@@ -367,22 +368,6 @@ export function entryInt(e: usize): i64 {
   return load<i64>(entryInline(e));
 }
 
-function formatI64(p: usize, v: i64): usize {
-  let u: u64 = v < 0 ? <u64>(-v) : <u64>v;
-  let n: usize = 0;
-  const tmp = p + 22;
-  do {
-    store<u8>(tmp - n, <u8>(48 + <u32>(u % 10)));
-    u /= 10;
-    n++;
-  } while (u != 0);
-  if (v < 0) {
-    n++;
-    store<u8>(tmp - n + 1, 45);
-  }
-  memory.copy(p, tmp - n + 1, n);
-  return n;
-}
 
 // ---- sizes ---------------------------------------------------------------------------------------
 

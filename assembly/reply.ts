@@ -3,6 +3,7 @@
 // Writing RESP here rather than a typed intermediate form saves the host a second pass over
 // every reply; the host keeps its own encoder for the replies it produces itself.
 import { alloc, realloc } from "./alloc";
+import { ll2string } from "./util";
 
 /** Protocol of the client whose batch is being executed (2 or 3). */
 export let proto: i32 = 2;
@@ -56,35 +57,6 @@ function crlf(p: usize): void {
   store<u16>(p, 0x0a0d);
 }
 
-/** Number of decimal digits of an unsigned 64-bit value. */
-export function digits(v: u64): u32 {
-  let n: u32 = 1;
-  while (v >= 10) {
-    v /= 10;
-    n++;
-  }
-  return n;
-}
-
-/** Writes the decimal form of `v` at `p`, returns the number of bytes written (at most 20). */
-export function writeI64(p: usize, v: i64): usize {
-  let u: u64 = <u64>v;
-  let neg = v < 0;
-  if (neg) {
-    u = <u64>(-v); // also right for i64.MIN_VALUE: the bit pattern is the magnitude
-    store<u8>(p, 45);
-    p++;
-  }
-  const n = digits(u);
-  let q = p + n;
-  do {
-    q--;
-    store<u8>(q, <u8>(48 + <u32>(u % 10)));
-    u /= 10;
-  } while (u != 0);
-  return n + (neg ? 1 : 0);
-}
-
 /** Appends raw bytes (already RESP). */
 export function addReplyProto(ptr: usize, n: usize): void {
   const p = reserve(n);
@@ -104,7 +76,7 @@ export function addAscii(s: string): void {
 function addHeader(prefix: u8, n: i64): void {
   const p = reserve(24);
   store<u8>(p, prefix);
-  const d = writeI64(p + 1, n);
+  const d = ll2string(p + 1, n);
   crlf(p + 1 + d);
   len += d + 3;
 }
@@ -149,7 +121,7 @@ export function addReplyLongLong(v: i64): void {
 export function addReplyBulk(ptr: usize, n: usize): void {
   const p = reserve(n + 24);
   store<u8>(p, 36); // '$'
-  const d = writeI64(p + 1, <i64>n);
+  const d = ll2string(p + 1, <i64>n);
   crlf(p + 1 + d);
   memory.copy(p + 3 + d, ptr, n);
   crlf(p + 3 + d + n);
@@ -160,9 +132,9 @@ export function addReplyBulk(ptr: usize, n: usize): void {
 export function addReplyBulkLongLong(v: i64): void {
   const p = reserve(32);
   const tmp = p + 8; // digits first, then the header in front of them
-  const d = writeI64(tmp, v);
+  const d = ll2string(tmp, v);
   store<u8>(p, 36);
-  const h = writeI64(p + 1, <i64>d);
+  const h = ll2string(p + 1, <i64>d);
   memory.copy(p + 3 + h, tmp, d);
   crlf(p + 1 + h);
   crlf(p + 3 + h + d);
@@ -255,7 +227,7 @@ const headerScratch: usize = memory.data(32);
 
 function insertHeader(at: usize, prefix: u8, n: i64): void {
   store<u8>(headerScratch, prefix);
-  const d = writeI64(headerScratch + 1, n);
+  const d = ll2string(headerScratch + 1, n);
   crlf(headerScratch + 1 + d);
   const h = d + 3;
   reserve(h); // may move the buffer: take addresses after it

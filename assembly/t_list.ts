@@ -29,7 +29,7 @@ import {
 import { alloc, free } from "./alloc";
 import { addReplyWrongType } from "./t_string";
 import { getLongLongArg, argInt } from "./args";
-import { string2ll, parsedInt } from "./util";
+import { string2ll, parsedInt, ll2string } from "./util";
 import { lpIsInt, lpInt, lpStr, lpStrLen, lpEq } from "./listpack";
 import {
   qlCreate, qlFree, qlDup, qlMemory, qlCount, qlPush, qlPopDiscard, qlPeekValue, qlSeek, qlItNext,
@@ -494,7 +494,7 @@ export function listMoveGeneric(src: usize, slen: usize, dst: usize, dlen: usize
   let owned: usize = 0;
   if (lpIsInt) {
     ptr = intText;
-    len = formatInt(intText, lpInt);
+    len = ll2string(intText, lpInt);
   } else {
     len = lpStrLen;
     owned = alloc(len == 0 ? 1 : len);
@@ -511,22 +511,6 @@ export function listMoveGeneric(src: usize, slen: usize, dst: usize, dlen: usize
   return 1;
 }
 
-function formatInt(dst: usize, v: i64): usize {
-  let u: u64 = v < 0 ? <u64>0 - <u64>v : <u64>v;
-  let n: usize = 0;
-  const end = dst + 22;
-  do {
-    store<u8>(end - n, <u8>(48 + <u32>(u % 10)));
-    u /= 10;
-    n++;
-  } while (u != 0);
-  if (v < 0) {
-    n++;
-    store<u8>(end - n + 1, 45);
-  }
-  memory.copy(dst, end - n + 1, n);
-  return n;
-}
 
 export function lmoveCommand(): void {
   const from = parseWhere(3);
