@@ -1,6 +1,6 @@
 // SCAN-family cursors (SCAN, SSCAN, HSCAN, ZSCAN): read as Redis reads them, written as bulk strings.
 import { argPtr, argLen } from "./request";
-import { addReplyBulk, addReplyError } from "./reply";
+import { addReplyBulk, addReplyError, addReplyArrayLen } from "./reply";
 
 /** The cursor read by the last successful cursorArg. */
 export let parsedCursor: u64 = 0;
@@ -38,6 +38,13 @@ export function cursorArg(i: i32): bool {
 }
 
 const text: usize = memory.data(24);
+
+/** The reply to a scan of a missing key: cursor 0 and no elements. */
+export function addReplyEmptyScan(): void {
+  addReplyArrayLen(2);
+  addReplyCursor(0);
+  addReplyArrayLen(0);
+}
 
 /** The next cursor as a bulk string. */
 export function addReplyCursor(v: u64): void {
@@ -95,4 +102,9 @@ export function scanOptions(from: i32, allowType: bool): bool {
     }
   }
   return true;
+}
+
+/** No MATCH, or a lone "*": the scan lists everything without matching (so the empty key too, as in Redis). */
+export function scanMatchesAll(): bool {
+  return scanPat == 0 || (scanPatLen == 1 && load<u8>(scanPat) == 42);
 }

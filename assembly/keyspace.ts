@@ -1,7 +1,7 @@
 // Commands about keys regardless of their type: existence, deletion, listing, renaming, moving
 // between databases, and whole-database operations.
 import {
-  cursorArg, parsedCursor, addReplyCursor, scanOptions, scanCount, scanPat, scanPatLen, scanHasType, scanTypePtr,
+  cursorArg, parsedCursor, addReplyCursor, scanOptions, scanCount, scanPat, scanPatLen, scanHasType, scanTypePtr, scanMatchesAll,
   scanTypeLen,
 } from "./cursor";
 import { argc, argPtr, argLen, argIs } from "./request";
@@ -120,7 +120,7 @@ export function scanCommand(): void {
   const typeP = scanTypePtr;
   const typeL = scanTypeLen;
   const d = db();
-  const all = pat == 0 || isMatchAll(pat, plen);
+  const all = scanMatchesAll();
   scanReset();
   let c = <u32>cursor;
   let iterations = count * 10;

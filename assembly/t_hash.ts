@@ -28,7 +28,7 @@
 // The keyspace entry's value pointer is the listpack or the Dict; its encoding bits say which.
 // Both are out of line, so the entry's layout does not depend on the encoding and converting
 // rewrites the pointer and the bits in place.
-import { cursorArg, parsedCursor, addReplyCursor, scanOptions, scanCount, scanPat, scanPatLen } from "./cursor";
+import { cursorArg, parsedCursor, addReplyCursor, scanOptions, scanCount, scanPat, scanPatLen, scanMatchesAll, addReplyEmptyScan } from "./cursor";
 import { argc, argPtr, argLen, argIs } from "./request";
 import {
   addReplyBulk, addReplyNull, addReplyLongLong, addReplyError, addReplyArrayLen, addReplyMapLen, addReplyOK,
@@ -801,9 +801,7 @@ export function hscanCommand(): void {
   if (e == <usize>-1) return;
   if (e == 0) {
     // Redis answers a missing key before it looks at the options.
-    addReplyArrayLen(2);
-    addReplyCursor(0);
-    addReplyArrayLen(0);
+    addReplyEmptyScan();
     return;
   }
   if (!scanOptions(3, false)) return;
@@ -811,7 +809,7 @@ export function hscanCommand(): void {
   const pat = scanPat;
   const plen = scanPatLen;
   // A lone "*" is not matched at all (so the empty field is listed), as in Redis.
-  const all = pat == 0 || (plen == 1 && load<u8>(pat) == 42);
+  const all = scanMatchesAll();
   addReplyArrayLen(2);
   if (entryEncoding(e) == ENC_LISTPACK) {
     // Small hashes are returned whole, whatever the cursor; the scan is then complete.

@@ -22,7 +22,7 @@
 //
 // Iteration order is observable: an intset replies in ascending order, as Redis's does, so the
 // replies for integer sets match Redis's byte for byte; hashtable order is the table's own.
-import { cursorArg, parsedCursor, addReplyCursor, scanOptions, scanCount, scanPat, scanPatLen } from "./cursor";
+import { cursorArg, parsedCursor, addReplyCursor, scanOptions, scanCount, scanPat, scanPatLen, scanMatchesAll, addReplyEmptyScan } from "./cursor";
 import { argc, argPtr, argLen, argIs } from "./request";
 import {
   addReplyBulk, addReplyBulkLongLong, addReplyNull, addReplyLongLong, addReplyError, addReplyArrayLen,
@@ -942,16 +942,14 @@ export function sscanCommand(): void {
   const e = readSet(db(), 1);
   if (e == <usize>-1) return;
   if (e == 0) {
-    addReplyArrayLen(2);
-    addReplyCursor(0);
-    addReplyArrayLen(0);
+    addReplyEmptyScan();
     return;
   }
   if (!scanOptions(3, false)) return;
   const count = scanCount;
   const pat = scanPat;
   const plen = scanPatLen;
-  const all = pat == 0 || (plen == 1 && load<u8>(pat) == 42);
+  const all = scanMatchesAll();
   addReplyArrayLen(2);
   if (entryEncoding(e) == ENC_INTSET) {
     // A small encoding is returned whole in one call, whatever the cursor.

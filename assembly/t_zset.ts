@@ -5,7 +5,7 @@
 // Doubles: Redis 7.0 prints scores with "%.17g"; RESP2 sends them as bulk strings, RESP3 as
 // `,` doubles. ZSCAN is the exception: it sends the score text a listpack would hold
 // (d2string), a bulk string in both protocols.
-import { cursorArg, parsedCursor, addReplyCursor, scanOptions, scanCount, scanPat, scanPatLen } from "./cursor";
+import { cursorArg, parsedCursor, addReplyCursor, scanOptions, scanCount, scanPat, scanPatLen, scanMatchesAll, addReplyEmptyScan } from "./cursor";
 import { argc, argPtr, argLen, argIs } from "./request";
 import {
   addReplyBulk, addReplyNull, addReplyNullArray, addReplyLongLong, addReplyError, addReplyArrayLen,
@@ -403,20 +403,29 @@ export function parseMpop(first: i32): bool {
   return true;
 }
 
-export function zmpopCommand(): void {
-  if (!parseMpop(1)) return;
+/**
+ * Pops from the first non-empty sorted set among the keys parseMpop found and replies
+ * [key, [[member, score], …]]. Returns 1 when it popped, 0 when every key was missing (nothing
+ * replied), -1 after replying WRONGTYPE. For ZMPOP and BZMPOP.
+ */
+export function zsetMpopReply(): i32 {
   for (let k = 0; k < mpopNumKeys; k++) {
     const i = mpopFirstKey + k;
     const link = writeLink(i);
     if (link == 0) continue;
     if (entryType(<usize>load<u32>(link)) != OBJ_ZSET) {
       addReplyWrongType();
-      return;
+      return -1;
     }
     popAndReply(link, i, mpopCount, mpopMax, true);
-    return;
+    return 1;
   }
-  addReplyNullArray();
+  return 0;
+}
+
+export function zmpopCommand(): void {
+  if (!parseMpop(1)) return;
+  if (zsetMpopReply() == 0) addReplyNullArray();
 }
 
 // ---- ZRANDMEMBER ------------------------------------------------------------------------------------
@@ -527,9 +536,7 @@ export function zscanCommand(): void {
   const r = readZset(1);
   if (r < 0) return;
   if (r == 0) {
-    addReplyArrayLen(2);
-    addReplyCursor(<u64>0);
-    addReplyArrayLen(0);
+    addReplyEmptyScan();
     return;
   }
   if (!scanOptions(3, false)) return;
@@ -537,7 +544,7 @@ export function zscanCommand(): void {
   const pat = scanPat;
   const plen = scanPatLen;
   addReplyArrayLen(2);
-  const all = pat == 0 || (plen == 1 && load<u8>(pat) == 42);
+  const all = scanMatchesAll();
   if (zhEnc(H_KEY) == ENC_LISTPACK) {
     // Small sets answer in one call, cursor 0, as Redis does.
     addReplyCursor(<u64>0);

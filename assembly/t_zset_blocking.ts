@@ -8,7 +8,7 @@ import { entryType, OBJ_ZSET } from "./object";
 import { addReplyWrongType } from "./t_string";
 import { blockCurrentCommand, checkTimeoutArg } from "./blocking";
 import { H_KEY, zhLoad, zcFirst, zcLast, zcScore, zcMember, curPtr, curLen, zsetDeleteFrom } from "./zset";
-import { writeLink, storeBack, addReplyDouble, parseMpop, mpopFirstKey, mpopNumKeys, mpopMax, mpopCount, popAndReply } from "./t_zset";
+import { writeLink, storeBack, addReplyDouble, parseMpop, zsetMpopReply } from "./t_zset";
 
 /** BZPOPMIN/BZPOPMAX: [key, member, score] from the first non-empty key, or block. */
 function bzpopGeneric(max: bool): void {
@@ -48,16 +48,5 @@ export function bzpopmaxCommand(): void {
 export function bzmpopCommand(): void {
   if (!checkTimeoutArg(1)) return;
   if (!parseMpop(2)) return;
-  for (let k = 0; k < mpopNumKeys; k++) {
-    const i = mpopFirstKey + k;
-    const link = writeLink(i);
-    if (link == 0) continue;
-    if (entryType(<usize>load<u32>(link)) != OBJ_ZSET) {
-      addReplyWrongType();
-      return;
-    }
-    popAndReply(link, i, mpopCount, mpopMax, true);
-    return;
-  }
-  blockCurrentCommand();
+  if (zsetMpopReply() == 0) blockCurrentCommand();
 }
