@@ -14,7 +14,8 @@ import { Dict, dictCreate, dictFindLink, dictHashKey, dictAdd, dictUnlinkAt, dic
 import { entryHasTtl, entryExpireAt, entryVolIdx, setEntryVolIdx, freeEntry, setEntryLru, entryLru } from "./object";
 import { entryType, entryKeyPtr, entryKeyLen, OBJ_LIST, OBJ_ZSET } from "./object";
 import { signalKeyAsReady } from "./blocking";
-import { now, lruClock, hit, miss, countExpired, lfuMode, addPendingGrowth } from "./server";
+import { now, lruClock, hit, miss, countExpired, lfuMode, addPendingGrowth, loading } from "./server";
+import { propOn, propDel } from "./propagate";
 import { lfuTouch } from "./lfu";
 
 @unmanaged
@@ -127,7 +128,7 @@ export let lastHash: u32 = 0;
 // @ts-ignore: decorator
 @inline
 export function isExpired(e: usize): bool {
-  return entryHasTtl(e) && now > entryExpireAt(e);
+  return entryHasTtl(e) && now > entryExpireAt(e) && !loading;
 }
 
 /**
@@ -141,7 +142,7 @@ export function dbFindLink(db: Db, key: usize, klen: usize): usize {
   if (link == 0) return 0;
   const e = <usize>load<u32>(link);
   if (isExpired(e)) {
-    dbDeleteAt(db, link);
+    dbDeleteImplicit(db, link);
     countExpired();
     return 0;
   }
@@ -221,6 +222,18 @@ export function dbDeleteAt(db: Db, link: usize): void {
   const e = dictUnlinkAt(db.dict, link);
   if (entryHasTtl(e)) volRemove(db, e);
   freeEntry(e);
+}
+
+/**
+ * Deletes a key the server removes on its own (it expired, or was evicted): propagated as DEL,
+ * since a replay would not find the same keys expired or evicted at the same moment.
+ */
+export function dbDeleteImplicit(db: Db, link: usize): void {
+  if (propOn) {
+    const e = <usize>load<u32>(link);
+    propDel(db.id, entryKeyPtr(e), entryKeyLen(e));
+  }
+  dbDeleteAt(db, link);
 }
 
 /** Unlinks the entry (keeping it alive, e.g. for MOVE/RENAME) and returns it. */

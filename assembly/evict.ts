@@ -42,7 +42,7 @@ import {
   POLICY_ALLKEYS_RANDOM, POLICY_VOLATILE_RANDOM, POLICY_VOLATILE_TTL, POLICY_SIMPLE_FIRST,
 } from "./server";
 import { maxmemorySamples } from "./config";
-import { Db, getDb, dbCount, volEntry, dbDeleteAt, volGrow, volGrownBytes } from "./db";
+import { Db, getDb, dbCount, volEntry, dbDeleteImplicit, volGrow, volGrownBytes } from "./db";
 import { dictSample, dictScanStep, dictFindLink, dictHashKey, dictRandomEntry, dictSize, scanEntry, scanFound, scanReset } from "./dict";
 import { entryLru, entryHasTtl, entryExpireAt, entryKeyPtr, entryKeyLen } from "./object";
 import { lfuDecayed } from "./lfu";
@@ -180,7 +180,7 @@ function evictFromPool(volatileOnly: bool): bool {
     poolClear(r);
     if (link == 0) continue;
     if (volatileOnly && !entryHasTtl(<usize>load<u32>(link))) continue;
-    dbDeleteAt(getDb(dbid), link);
+    dbDeleteImplicit(getDb(dbid), link);
     return true;
   }
   return false;
@@ -268,7 +268,7 @@ function deleteEntry(db: Db, e: usize): void {
   const klen = entryKeyLen(e);
   const link = dictFindLink(db.dict, dictHashKey(key, klen), key, klen);
   assert(link != 0 && <usize>load<u32>(link) == e);
-  dbDeleteAt(db, link);
+  dbDeleteImplicit(db, link);
 }
 
 /** Evicts one key by the current policy; false when the policy finds none. */

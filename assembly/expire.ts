@@ -8,7 +8,8 @@
 // found, and at most ~10% of volatile keys linger expired in memory.
 import { argc, argPtr, argLen, argIs } from "./request";
 import { addReplyLongLong, addReplyError, errorBegin, errorBytes, errorEnd, addReplyExpireTimeError } from "./reply";
-import { currentDb, now, setNow, addDirty, countExpired } from "./server";
+import { currentDb, now, setNow, addDirty, countExpired, loading } from "./server";
+import { propOn, propCommand, propArg, propBulkInt } from "./propagate";
 import { Db, getDb, dbCount, dbFindLink, lookupWriteLink, dbDeleteAt, dbReplaceAt, volEntry } from "./db";
 import { entryHasTtl, entryExpireAt, setEntryExpireAt, entryWithTtlFlag, entryKeyPtr, entryKeyLen } from "./object";
 import { randomBelow } from "./random";
@@ -104,10 +105,22 @@ function expireGeneric(basetime: i64, seconds: bool, name: string): void {
       return;
     }
   }
-  if (when <= now) {
+  // A time already past deletes the key (not while loading: see server.ts's `loading`).
+  if (when <= now && !loading) {
     dbDeleteAt(d, link);
+    if (propOn) {
+      propCommand(currentDb, 2, "DEL");
+      propArg(1);
+    }
   } else {
     setExpireAt(d, link, when);
+    // Replayed later, a relative time would mean a later expiry: the absolute one, in ms.
+    if (propOn) {
+      propCommand(currentDb, argc, "PEXPIREAT");
+      propArg(1);
+      propBulkInt(when);
+      for (let i = 3; i < argc; i++) propArg(i);
+    }
   }
   addDirty(1);
   addReplyLongLong(1);

@@ -4,11 +4,12 @@ import { setProto, resetOutput, outputPtr as replyPtr, outputLen as replyLen, re
 import { setCommand } from "./request";
 import { resetCommandFlags, commandFlags, CMD_DIRTY } from "./blocking";
 import { dispatch } from "./commands/dispatch.generated";
-import { setCurrentDb, setNow, dirty, overMaxmemory } from "./server";
+import { setCurrentDb, setNow, dirty, overMaxmemory, currentDb } from "./server";
 import { admitCommand, makeRoomFor } from "./evict";
 import { initDbs } from "./db";
 import { setHashSeed } from "./hash";
 import { seedRandom } from "./random";
+import { propOn, propBeginCommand, propDone, propVerbatim } from "./propagate";
 
 // ---- start-up -----------------------------------------------------------------------------------
 
@@ -69,11 +70,15 @@ export function exec(table: usize, ncmds: u32, data: usize, db: i32, proto: i32,
     const argc = load<i32>(rec, 4);
     setCommand(rec + 16, argc, data);
     resetCommandFlags();
+    propBeginCommand();
     const dirtyBefore = dirty;
     // maxmemory: evict before the command; refuse it (OOM) only if it may add data (evict.ts).
     if (!overMaxmemory(usedMemory()) || admitCommand(id)) dispatch(id);
+    const changed = dirty != dirtyBefore;
+    // A command that changed data is propagated as sent, unless it wrote its own form.
+    if (changed && propOn && !propDone) propVerbatim(currentDb);
     store<u32>(rec, <u32>replyLen(), 8);
-    store<u32>(rec, commandFlags | (dirty != dirtyBefore ? CMD_DIRTY : 0), 12);
+    store<u32>(rec, commandFlags | (changed ? CMD_DIRTY : 0), 12);
     rec += 16 + (<usize>argc << 3);
   }
   return replyLen();
@@ -113,5 +118,10 @@ export {
   classStats as memClassStats,
   spanMap as memSpanMap,
 } from "./alloc";
+// Propagation of changes (assembly/propagate.ts, host/aof/) and AOF loading.
+export {
+  setPropagation, propagatedPtr, propagatedLen, propagatedReset, propagationForceSelect, propagateMulti,
+} from "./propagate";
+export { setLoading } from "./server";
 // WATCH asks for a key's state without a lookup's side effects (assembly/watch.ts, host/multi.ts).
 export { watchKeyState } from "./watch";

@@ -1,6 +1,17 @@
 // Engine-wide state for the command being executed (the client's database, the clock) and the
 // counters INFO reports.
 
+/**
+ * The host is replaying the AOF: nothing counts as expired (a key whose time passed since it was
+ * written still takes the commands that followed it; its DEL comes later in the file), as in
+ * Redis, where keys never expire while loading.
+ */
+export let loading: bool = false;
+
+export function setLoading(on: i32): void {
+  loading = on != 0;
+}
+
 /** Database index of the client whose batch is running. */
 export let currentDb: i32 = 0;
 /** Wall-clock milliseconds, set once per batch by the host. */
@@ -129,11 +140,22 @@ export function setHostMemory(bytes: f64): void {
   hostMemory = <u64>bytes;
 }
 
+/**
+ * Engine memory that is counted in used_memory but not held against maxmemory: the propagation
+ * buffer (propagate.ts), as Redis leaves its AOF buffer out of the eviction target.
+ */
+export let notCountedMemory: u64 = 0;
+
+export function setNotCountedMemory(bytes: usize): void {
+  notCountedMemory = <u64>bytes;
+}
+
 /** What data may use: maxmemory less the clients' buffers (0 when they alone exceed it). */
 // @ts-ignore: decorator
 @inline
 export function dataLimit(): u64 {
-  return maxmemory > hostMemory ? maxmemory - hostMemory : 0;
+  const limit = maxmemory + notCountedMemory;
+  return limit > hostMemory ? limit - hostMemory : 0;
 }
 
 /**

@@ -35,6 +35,7 @@ import {
   addReplyArityError, proto,
 } from "./reply";
 import { currentDb, addDirty, newKeyLru } from "./server";
+import { propOn, propCommand, propArg, propBulk } from "./propagate";
 import { Db, getDb, lastHash, lookupRead, lookupWriteLink, dbAddNew, dbDeleteAt } from "./db";
 import {
   OBJ_HASH, ENC_HT, ENC_LISTPACK, entryType, entryEncoding, entryVal, setEntryVal, newPtrEntry,
@@ -491,6 +492,13 @@ export function hincrbyfloatCommand(): void {
   const n = ld2string(numText, LD_VALUE, true);
   hashTypeSet(e, fp, fn, numText, n);
   addDirty(1);
+  // The result, not the increment (as INCRBYFLOAT).
+  if (propOn) {
+    propCommand(currentDb, 4, "HSET");
+    propArg(1);
+    propArg(2);
+    propBulk(numText, n);
+  }
   addReplyBulk(numText, n);
 }
 

@@ -22,6 +22,7 @@ import {
   addReplyArrayLen, addReplyBulkLongLong, addReplyDeferredLen, setDeferredArrayLen,
 } from "./reply";
 import { currentDb, addDirty, hit, miss, newKeyLru } from "./server";
+import { propOn, propCommand, propArg, propBulkInt } from "./propagate";
 import { Db, getDb, dbFindLink, lastHash, dbAddNew, dbDeleteAt, touchEntry } from "./db";
 import {
   OBJ_LIST, ENC_QUICKLIST, entryType, entryVal, newPtrEntry, registerValueType,
@@ -545,6 +546,12 @@ export function listMpopReply(first: i32, numkeys: i32, head: bool, count: i64):
     addReplyArrayLen(2);
     addReplyBulk(argPtr(i), argLen(i));
     listPopReply(d, link, head, count);
+    // LMPOP and BLMPOP replay as LPOP/RPOP key count of the key they served, as in Redis.
+    if (propOn) {
+      propCommand(currentDb, 3, head ? "LPOP" : "RPOP");
+      propArg(i);
+      propBulkInt(count);
+    }
     return 1;
   }
   return 0;

@@ -4,6 +4,7 @@
 import { argc, argPtr, argLen } from "./request";
 import { addReplyArrayLen, addReplyBulk, addReplyError } from "./reply";
 import { currentDb } from "./server";
+import { propOn, propCommand, propArg } from "./propagate";
 import { getDb, dbFindLink, touchEntry } from "./db";
 import { entryType, OBJ_LIST } from "./object";
 import { addReplyWrongType } from "./t_string";
@@ -25,6 +26,11 @@ function blockingPop(head: bool): void {
     addReplyArrayLen(2);
     addReplyBulk(argPtr(i), argLen(i));
     listPopReply(d, link, head, -1);
+    // Replayed as the pop it was, from the key it served (Redis writes the same).
+    if (propOn) {
+      propCommand(currentDb, 2, head ? "LPOP" : "RPOP");
+      propArg(i);
+    }
     return;
   }
   blockCurrentCommand();
@@ -38,9 +44,12 @@ export function brpopCommand(): void {
   blockingPop(false);
 }
 
-function blockingMove(fromHead: bool, toHead: bool, timeoutIdx: i32): void {
-  if (!checkTimeoutArg(timeoutIdx)) return;
-  if (listMoveGeneric(argPtr(1), argLen(1), argPtr(2), argLen(2), fromHead, toHead) == 0) blockCurrentCommand();
+/** Moves, or blocks; true when it moved. */
+function blockingMove(fromHead: bool, toHead: bool, timeoutIdx: i32): bool {
+  if (!checkTimeoutArg(timeoutIdx)) return false;
+  if (listMoveGeneric(argPtr(1), argLen(1), argPtr(2), argLen(2), fromHead, toHead) != 0) return true;
+  blockCurrentCommand();
+  return false;
 }
 
 export function blmoveCommand(): void {
@@ -50,11 +59,18 @@ export function blmoveCommand(): void {
     addReplyError("syntax error");
     return;
   }
-  blockingMove(from == 1, to == 1, 5);
+  if (blockingMove(from == 1, to == 1, 5) && propOn) {
+    propCommand(currentDb, 5, "LMOVE");
+    for (let i = 1; i <= 4; i++) propArg(i);
+  }
 }
 
 export function brpoplpushCommand(): void {
-  blockingMove(false, true, 3);
+  if (blockingMove(false, true, 3) && propOn) {
+    propCommand(currentDb, 3, "RPOPLPUSH");
+    propArg(1);
+    propArg(2);
+  }
 }
 
 export function blmpopCommand(): void {

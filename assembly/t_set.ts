@@ -29,6 +29,7 @@ import {
   addReplySetLen, addReplyDeferredLen, setDeferredSetLen, setDeferredArrayLen,
 } from "./reply";
 import { currentDb, lruClock, addDirty } from "./server";
+import { propOn, propCommand, propArg, propBulk, propBulkInt } from "./propagate";
 import { Db, getDb, dbFindLink, lastHash, lookupRead, lookupWriteLink, dbAddNew, dbReplaceAt, dbDelete } from "./db";
 import {
   OBJ_SET, ENC_INTSET, ENC_HT, entryType, entryEncoding, entryVal, setEntryVal, newPtrEntry, freeEntry,
@@ -316,6 +317,12 @@ function replyRandom(): void {
   else addReplyBulk(blobData(memberBlob(randMember)), blobLen(memberBlob(randMember)));
 }
 
+/** Propagates the member setRandom picked as an argument (SPOP replays as SREM). */
+function propRandom(): void {
+  if (randIsInt) propBulkInt(randInt);
+  else propBulk(blobData(memberBlob(randMember)), blobLen(memberBlob(randMember)));
+}
+
 /** Removes the member setRandom picked (after its reply was written). */
 function removeRandom(e: usize): void {
   if (randIsInt) {
@@ -505,6 +512,12 @@ export function spopCommand(): void {
   }
   setRandom(e);
   replyRandom();
+  // Chance picked the member: the replay removes that one.
+  if (propOn) {
+    propCommand(currentDb, 3, "SREM");
+    propArg(1);
+    propRandom();
+  }
   removeRandom(e);
   if (setTypeSize(e) == 0) dbDelete(d, argPtr(1), argLen(1));
   addDirty(1);
@@ -542,15 +555,25 @@ function spopWithCount(): void {
     freeEntry(r);
     dbDelete(d, argPtr(1), argLen(1));
     addDirty(<u64>size);
+    if (propOn) {
+      propCommand(currentDb, 2, "DEL");
+      propArg(1);
+    }
     return;
   }
   const remaining = size - count;
   addReplySetLen(count);
+  // Replayed as one SREM of the members chance picked (Redis 7.0 writes an SREM per member).
+  if (propOn) {
+    propCommand(currentDb, <i32>count + 2, "SREM");
+    propArg(1);
+  }
   if (remaining * SPOP_MOVE_STRATEGY_MUL > count) {
     // Few to pop: pop them one by one.
     for (let i: i64 = 0; i < count; i++) {
       setRandom(e);
       replyRandom();
+      if (propOn) propRandom();
       removeRandom(e);
     }
   } else {
@@ -573,7 +596,13 @@ function spopWithCount(): void {
       else setTypeRemove(e, p, n);
     }
     const it = iterOf(e);
-    while (iterNext(it)) replyIterMember(it);
+    while (iterNext(it)) {
+      replyIterMember(it);
+      if (propOn) {
+        if (it.isInt) propBulkInt(it.v);
+        else propBulk(it.p, it.n);
+      }
+    }
     iterEnd(it);
     setFreeValue(entryEncoding(e), entryVal(e));
     setEntryVal(e, entryVal(keep));

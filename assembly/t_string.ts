@@ -22,7 +22,8 @@ import {
   addReplyBulkLongLong, addReplyArrayLen, addReplyExpireTimeError,
   addReplyArityError,
 } from "./reply";
-import { currentDb, now, newKeyLru, addDirty, hit, miss } from "./server";
+import { currentDb, now, newKeyLru, addDirty, hit, miss, loading } from "./server";
+import { propOn, propCommand, propArg, propBulk, propBulkInt, propBulkAscii } from "./propagate";
 import { Db, getDb, dbFindLink, lastHash, lookupRead, lookupWriteLink, dbAddNew, dbReplaceAt, dbDeleteAt, touchEntry } from "./db";
 import { setExpireAt, removeExpire } from "./expire";
 import {
@@ -305,6 +306,14 @@ function setGeneric(flags: u32, valIdx: i32, when: i64, nxReply: bool): void {
   }
   storeString(d, link, key, klen, argPtr(valIdx), argLen(valIdx), when, (flags & OPT_KEEPTTL) != 0, true);
   addDirty(1);
+  // EX, PX, EXAT and SETEX/PSETEX replay as SET key value PXAT <ms> (PXAT itself as sent).
+  if (propOn && when != 0 && (flags & OPT_PXAT) == 0) {
+    propCommand(currentDb, 5, "SET");
+    propArg(1);
+    propArg(valIdx);
+    propBulkAscii("PXAT");
+    propBulkInt(when);
+  }
   if (!withGet) {
     if (nxReply) addReplyLongLong(1);
     else addReplyOK();
@@ -453,6 +462,10 @@ export function getdelCommand(): void {
   replyString(e);
   dbDeleteAt(d, link);
   addDirty(1);
+  if (propOn) {
+    propCommand(currentDb, 2, "DEL");
+    propArg(1);
+  }
 }
 
 export function getexCommand(): void {
@@ -472,14 +485,30 @@ export function getexCommand(): void {
   // GETEX k EX 0.
   if (optExpireArg != 0 && !expireWhen("getex")) return;
   replyString(e);
-  if ((optFlags & (OPT_EXAT | OPT_PXAT)) != 0 && optWhen <= now) {
+  // Replayed as what it did: DEL, PEXPIREAT with the absolute time, or PERSIST.
+  if ((optFlags & (OPT_EXAT | OPT_PXAT)) != 0 && optWhen <= now && !loading) {
     dbDeleteAt(d, link);
     addDirty(1);
+    if (propOn) {
+      propCommand(currentDb, 2, "DEL");
+      propArg(1);
+    }
   } else if (optExpireArg != 0) {
     setExpireAt(d, link, optWhen);
     addDirty(1);
+    if (propOn) {
+      propCommand(currentDb, 3, "PEXPIREAT");
+      propArg(1);
+      propBulkInt(optWhen);
+    }
   } else if ((optFlags & OPT_PERSIST) != 0) {
-    if (removeExpire(d, link)) addDirty(1);
+    if (removeExpire(d, link)) {
+      addDirty(1);
+      if (propOn) {
+        propCommand(currentDb, 2, "PERSIST");
+        propArg(1);
+      }
+    }
   }
 }
 
@@ -709,5 +738,12 @@ export function incrbyfloatCommand(): void {
   // The text is stored as text (Redis's createStringObject): "3" stays embstr, not int.
   storeString(d, link, key, klen, FLOAT_TEXT, n, 0, true, false);
   addDirty(1);
+  // The result, not the increment: float arithmetic need not agree between machines.
+  if (propOn) {
+    propCommand(currentDb, 4, "SET");
+    propArg(1);
+    propBulk(FLOAT_TEXT, n);
+    propBulkAscii("KEEPTTL");
+  }
   addReplyBulk(FLOAT_TEXT, n);
 }

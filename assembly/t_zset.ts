@@ -12,6 +12,7 @@ import {
   addReplyProto, proto, addReplyDeferredLen, setDeferredArrayLen,
 } from "./reply";
 import { currentDb, addDirty, newKeyLru } from "./server";
+import { propOn, propCommand, propArg, propBulkInt } from "./propagate";
 import { Db, getDb, dbFindLink, lastHash, lookupRead, lookupWriteLink, dbAddNew, dbDeleteAt } from "./db";
 import { OBJ_ZSET, entryType, newPtrEntry, ENC_LISTPACK } from "./object";
 import { formatDouble, d2string, string2d, parsedDouble, string2ll, parsedInt } from "./util";
@@ -418,6 +419,12 @@ export function zsetMpopReply(): i32 {
       return -1;
     }
     popAndReply(link, i, mpopCount, mpopMax, true);
+    // ZMPOP and BZMPOP replay as ZPOPMIN/ZPOPMAX key count of the key they served.
+    if (propOn) {
+      propCommand(currentDb, 3, mpopMax ? "ZPOPMAX" : "ZPOPMIN");
+      propArg(i);
+      propBulkInt(mpopCount);
+    }
     return 1;
   }
   return 0;

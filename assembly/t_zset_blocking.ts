@@ -3,7 +3,8 @@
 // retries the command when one of its keys becomes a sorted set again.
 import { argc, argPtr, argLen } from "./request";
 import { addReplyArrayLen, addReplyBulk } from "./reply";
-import { addDirty } from "./server";
+import { addDirty, currentDb } from "./server";
+import { propOn, propCommand, propArg } from "./propagate";
 import { entryType, OBJ_ZSET } from "./object";
 import { addReplyWrongType } from "./t_string";
 import { blockCurrentCommand, checkTimeoutArg } from "./blocking";
@@ -32,6 +33,10 @@ function bzpopGeneric(max: bool): void {
     zsetDeleteFrom(H_KEY, c, 1);
     storeBack(link);
     addDirty(1);
+    if (propOn) {
+      propCommand(currentDb, 2, max ? "ZPOPMAX" : "ZPOPMIN");
+      propArg(i);
+    }
     return;
   }
   blockCurrentCommand();
