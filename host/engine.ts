@@ -1,6 +1,11 @@
 // The one module that holds the WebAssembly instance and views over its memory.
 // Views detach when the engine grows its memory (a write through a detached view silently does
 // nothing), so every access goes through u8()/u32(), which re-create them when the buffer changed.
+//
+// The engine's whole state is its linear memory plus its mutable globals, which the build exports
+// (scripts/export-globals.mjs). snapshot() copies both — Node cannot fork, and this is the fork:
+// one memcpy on this thread — and Engine.restore() makes a second instance of the same module
+// hold exactly that state, in a worker thread for instance, where the AOF rewrite reads it.
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -64,14 +69,27 @@ export function wasmPath(debug = false): string {
   return join(base, "build", debug ? "wedis.debug.wasm" : "wedis.wasm");
 }
 
+/** The engine's complete state at one moment (see snapshot()); structured-cloneable. */
+export interface EngineSnapshot {
+  module: WebAssembly.Module;
+  memory: ArrayBuffer;
+  /** Values of the exported mutable globals, in export order. */
+  globals: (number | bigint)[];
+}
+
+/** Prefix of the exports scripts/export-globals.mjs adds for the mutable globals. */
+const SNAP_PREFIX = "snap:";
+
 export class Engine {
   readonly x: EngineExports;
+  readonly module: WebAssembly.Module;
   private buffer: ArrayBuffer;
   private _u8: Uint8Array;
   private _u32: Uint32Array;
 
-  constructor(instance: WebAssembly.Instance) {
+  constructor(instance: WebAssembly.Instance, module: WebAssembly.Module) {
     this.x = instance.exports as unknown as EngineExports;
+    this.module = module;
     this.buffer = this.x.memory.buffer;
     this._u8 = new Uint8Array(this.buffer);
     this._u32 = new Uint32Array(this.buffer);
@@ -79,7 +97,11 @@ export class Engine {
 
   static load(options: { debug?: boolean; path?: string } = {}): Engine {
     const bytes = readFileSync(options.path ?? wasmPath(options.debug));
-    const module = new WebAssembly.Module(bytes);
+    return Engine.instantiate(new WebAssembly.Module(bytes));
+  }
+
+  /** A new instance of `module`, in its initial state. */
+  static instantiate(module: WebAssembly.Module): Engine {
     let engine: Engine | undefined;
     const instance = new WebAssembly.Instance(module, {
       env: {
@@ -89,8 +111,40 @@ export class Engine {
         },
       },
     });
-    engine = new Engine(instance);
+    engine = new Engine(instance, module);
     return engine;
+  }
+
+  /**
+   * A copy of the whole engine state. The cost is one copy of linear memory on this thread; the
+   * copy belongs to the caller (transfer it to a worker without copying again).
+   */
+  snapshot(): EngineSnapshot {
+    const globals: (number | bigint)[] = [];
+    for (const g of this.snapshotGlobals()) globals.push(g.value as number | bigint);
+    return { module: this.module, memory: this.x.memory.buffer.slice(0), globals };
+  }
+
+  /** A new instance of the snapshot's module holding exactly the snapshot's state. */
+  static restore(snap: EngineSnapshot): Engine {
+    const engine = Engine.instantiate(snap.module);
+    const mem = engine.x.memory;
+    const missing = (snap.memory.byteLength - mem.buffer.byteLength) / 65536;
+    if (missing > 0) mem.grow(missing);
+    engine.u8().set(new Uint8Array(snap.memory));
+    const globals = engine.snapshotGlobals();
+    if (globals.length !== snap.globals.length) throw new Error("engine snapshot: globals do not match the module");
+    globals.forEach((g, i) => (g.value = snap.globals[i]));
+    return engine;
+  }
+
+  private snapshotGlobals(): WebAssembly.Global[] {
+    const out: WebAssembly.Global[] = [];
+    for (const [name, value] of Object.entries(this.x)) {
+      if (name.startsWith(SNAP_PREFIX)) out.push(value as WebAssembly.Global);
+    }
+    if (out.length === 0) throw new Error("engine snapshot: this build does not export its globals");
+    return out;
   }
 
   /** Byte view of linear memory, valid until the next call into the engine. */
