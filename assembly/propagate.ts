@@ -53,7 +53,11 @@ const KEEP_CAP: usize = 1 << 20;
 export function setPropagation(on: i32): void {
   propOn = on != 0;
   selectedDb = -1;
-  if (!propOn) propagatedReset();
+  // Whatever was not taken is dropped, a transaction's part too (its MULTI is not written).
+  len = 0;
+  txStart = 0;
+  txInsertAt = 0;
+  txOps = 0;
 }
 
 export function propagatedPtr(): usize {

@@ -57,6 +57,12 @@ export class Client {
   blockedInput: Buffer[] = [];
   bytesOut = 0;
   commandsProcessed = 0;
+  /** Replies waiting for the AOF to reach the disk (appendfsync always), in order; null: none. */
+  held: Buffer[] | null = null;
+  /** The AOF stream offset the held replies wait for. */
+  heldUntil = 0;
+  /** Close the connection once the held replies are sent (QUIT, a protocol error). */
+  endAfterHeld = false;
 
   constructor(socket: Socket, authenticated: boolean, nowMs: number, maxBulkLen: number) {
     this.id = nextId++;

@@ -65,6 +65,14 @@ function parseSave(v: string): string {
   return parts.join(" ");
 }
 
+/** appendfilename and appenddirname name an entry of `dir`, never a path (Redis's check). */
+function baseName(name: string): (v: string) => string {
+  return (v) => {
+    if (v === "" || v.includes("/")) throw new Error(`${name} can't be a path, just a filename`);
+    return v;
+  };
+}
+
 const OUTPUT_CLASSES = ["normal", "slave", "pubsub"];
 
 function parseOutputLimit(v: string, current: string): string {
@@ -125,9 +133,14 @@ export const CONFIG_DEFS: ConfigDef[] = [
   b("stop-writes-on-bgsave-error", "yes"),
   b("appendonly", "no"),
   e("appendfsync", "everysec", ["always", "everysec", "no"]),
-  s("appendfilename", "appendonly.aof", { immutable: true }),
-  s("appenddirname", "appendonlydir", { immutable: true }),
+  s("appendfilename", "appendonly.aof", { immutable: true, parse: baseName("appendfilename") }),
+  s("appenddirname", "appendonlydir", { immutable: true, parse: baseName("appenddirname") }),
+  // Accepted for compatibility; Wedis always writes the base in AOF form (host/aof/).
   b("aof-use-rdb-preamble", "yes"),
+  b("aof-load-truncated", "yes"),
+  b("aof-timestamp-enabled", "no"),
+  b("aof-rewrite-incremental-fsync", "yes"),
+  b("aof-disable-auto-gc", "no"),
   b("no-appendfsync-on-rewrite", "no"),
   i("auto-aof-rewrite-percentage", 100, 0, INT_MAX),
   mem("auto-aof-rewrite-min-size", 67108864, 0, LLONG_MAX),

@@ -4,8 +4,12 @@
 // win over the file. A flag takes every following word up to the next `--`, so
 // `--save 900 1 300 10` works as in Redis.
 //
-// SIGINT/SIGTERM shut down gracefully: stop accepting, close the clients (queued replies are
-// still sent), log, exit 0. A second SIGINT while that is under way exits at once.
+// The server listens first and then loads the AOF (appendonly yes), answering -LOADING meanwhile,
+// as Redis does; an AOF that cannot be loaded stops the start with exit code 1.
+//
+// SIGINT/SIGTERM shut down gracefully: stop accepting, write and sync the AOF, close the clients
+// (queued replies are still sent), log, exit 0. A second SIGINT while that is under way exits at
+// once.
 import { readFileSync, writeFileSync, unlinkSync } from "node:fs";
 import { resolve } from "node:path";
 import { Config, loadPairs, parseCommandLine, parseConfigText } from "./config.js";
@@ -80,13 +84,14 @@ async function main(): Promise<void> {
   const missing = missingHandlers(allCommands);
   if (missing.length > 0) log.warning(`Host commands without a handler (answered as unknown): ${missing.join(", ")}`);
   log.notice("Server initialized");
+  let port: number;
   try {
-    const port = await server.listen(config.int("port"), listenAddress(config.get("bind")));
-    log.notice(`Ready to accept connections tcp (port ${port})`);
+    port = await server.listen(config.int("port"), listenAddress(config.get("bind")));
   } catch (err) {
     log.warning(`Failed listening on port ${config.int("port")} (tcp), aborting: ${(err as Error).message}`);
     process.exit(1);
   }
+  server.fatalHook = () => process.exit(1);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -111,6 +116,15 @@ async function main(): Promise<void> {
   server.exitHook = () => void shutdown("SHUTDOWN");
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+  // The socket is open while the AOF loads: clients get -LOADING until it is done.
+  try {
+    await server.startPersistence();
+  } catch (err) {
+    log.warning((err as Error).message);
+    process.exit(1);
+  }
+  log.notice(`Ready to accept connections tcp (port ${port})`);
 }
 
 await main();

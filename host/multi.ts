@@ -30,6 +30,7 @@
 import type { WedisServer, CommandFilter } from "./server.js";
 import { CLIENT_FILTERED, CLIENT_MULTI, type Client } from "./client.js";
 import { engineAreasTouched, CMD_DIRTY } from "./batch.js";
+import { execCalls } from "./direct.js";
 import { CMD_BLOCKED } from "./blocking.js";
 import type { ReplyWriter } from "./resp/encoder.js";
 import {
@@ -249,6 +250,21 @@ export class Transactions implements CommandFilter {
     server.stats.totalCommands += queue.length;
     c.commandsProcessed += queue.length;
     w.array(queue.length);
+    // The transaction is one unit in the AOF: the engine wraps what it propagates meanwhile in
+    // MULTI … EXEC (assembly/propagate.ts).
+    const x = server.engine.x as unknown as { propagateMulti(begin: number): void };
+    x.propagateMulti(1);
+    try {
+      this.runQueue(ctx, queue);
+    } finally {
+      x.propagateMulti(0);
+    }
+    this.discard(st);
+  }
+
+  /** EXEC's body: the queued commands, engine runs in one crossing each, host ones in between. */
+  private runQueue(ctx: CommandContext, queue: Queued[]): void {
+    const { client: c, w, server } = ctx;
     // CLIENT_MULTI stays set while the commands run (CLIENT LIST inside EXEC shows flag x).
     for (let i = 0; i < queue.length && !c.closing; ) {
       if (queue[i].cmd.run === "engine") {
@@ -263,48 +279,20 @@ export class Transactions implements CommandFilter {
         else handler({ server, client: c, cmd: q.cmd, args: q.args, w });
       }
     }
-    this.discard(st);
   }
 
   /** Runs queue[from, to) — engine commands all — in one crossing, appending their replies. */
   private runEngine(c: Client, queue: Queued[], from: number, to: number): void {
     const engine = this.server.engine;
-    const x = engine.x;
-    engineAreasTouched();
-    let words = 0;
-    let bytes = 0;
-    for (let i = from; i < to; i++) {
-      const args = queue[i].args;
-      words += 4 + 2 * args.length;
-      for (const a of args) bytes += a.length;
-    }
-    const table = x.reserveTable(words * 4) >>> 0;
-    const data = x.reserveData(Math.max(bytes, 1)) >>> 0;
-    const u8 = engine.u8();
-    const u32 = engine.u32();
-    let w = table >>> 2;
-    let off = 0;
-    for (let i = from; i < to; i++) {
-      const { cmd, args } = queue[i];
-      u32[w++] = cmd.id;
-      u32[w++] = args.length;
-      u32[w++] = 0;
-      u32[w++] = 0;
-      for (const a of args) {
-        u8.set(a, data + off);
-        u32[w++] = off;
-        u32[w++] = a.length;
-        off += a.length;
-      }
-    }
-    const n = x.exec(table, to - from, data, c.db, c.proto, Date.now()) >>> 0;
-    const out = x.outputPtr() >>> 0;
+    const calls = queue.slice(from, to).map((q) => ({ id: q.cmd.id, args: q.args }));
+    const { rec: table, outLen: n } = execCalls(engine, calls, c.db, c.proto, Date.now());
+    const out = engine.x.outputPtr() >>> 0;
     const mem = engine.u8();
     const t = engine.u32();
     const reply = c.reply;
     const dirty: Queued[] = [];
     let blocked = false;
-    let rec = table >>> 2;
+    let rec = table;
     for (let i = from; i < to; i++) {
       const flags = t[rec + 3];
       if (flags & CMD_BLOCKED) blocked = true;
@@ -316,7 +304,7 @@ export class Transactions implements CommandFilter {
     } else {
       // A command that would have blocked wrote nothing: put its timeout reply in its place.
       let start = 0;
-      rec = table >>> 2;
+      rec = table;
       for (let i = from; i < to; i++) {
         const end = t[rec + 2];
         if (t[rec + 3] & CMD_BLOCKED) timeoutReply(c, queue[i].cmd);
@@ -325,7 +313,6 @@ export class Transactions implements CommandFilter {
         rec += 4 + 2 * queue[i].args.length;
       }
     }
-    engineAreasTouched();
     if (this.watchers.size > 0) for (const q of dirty) this.touchCommand(c.db, q.cmd, q.args);
   }
 

@@ -43,7 +43,9 @@ import type { ParsedBatch } from "./resp/decoder.js";
 import {
   FLAG_BLOCKING,
   FLAG_DENYOOM,
+  FLAG_LOADING,
   FLAG_NO_AUTH,
+  FLAG_WRITE,
   allCommands,
   arityError,
   lookupCommand,
@@ -56,6 +58,9 @@ import { findHandler, type CommandContext } from "./commands/handlers.js";
 import { installAdmin } from "./commands/server.js";
 import { afterReply, dropsReply } from "./commands/client.js";
 import { installMulti } from "./multi.js"; // MULTI/EXEC/WATCH
+import { AppendOnlyFile } from "./aof/aof.js";
+import type { LoadProgress } from "./aof/loader.js";
+import { pushMaxmemory } from "./commands/config.js";
 
 /** Version reported by HELLO and INFO: the Redis release whose behaviour we follow. */
 export const REDIS_VERSION = "7.0.15";
@@ -78,6 +83,8 @@ export interface ServerOptions {
   log?: boolean;
   /** Unsent-bytes mark at which reading from a client pauses (tests lower it). */
   outputHighWater?: number;
+  /** false: resolve as soon as the server listens, while the AOF may still be loading. */
+  waitLoading?: boolean;
 }
 
 export interface ServerStats {
@@ -129,6 +136,13 @@ export class WedisServer {
   readonly cronHooks: (() => void)[] = [];
   /** See CommandFilter; applies to clients with CLIENT_FILTERED set. */
   filter: CommandFilter | null = null;
+  /** Persistence (host/aof/); off unless appendonly is yes. */
+  readonly aof: AppendOnlyFile;
+  /** The AOF is being loaded: commands not flagged `loading` get -LOADING. */
+  loading = false;
+  readonly loadingProgress: LoadProgress = { startMs: 0, totalBytes: 0, loadedBytes: 0 };
+  /** What a fatal error does (main.ts: exit 1); in-process servers close. */
+  fatalHook: ((message: string) => void) | null = null;
 
   private readonly batch: EngineBatch;
   private requirePass = "";
@@ -163,6 +177,31 @@ export class WedisServer {
     this.blocking = new Blocking(this);
     installAdmin(this);
     installMulti(this);
+    // After installAdmin: its cron (active expiry) runs first, then the AOF's drains what it deleted.
+    this.aof = new AppendOnlyFile(this);
+  }
+
+  /**
+   * Loads the AOF (appendonly yes) while the server already listens and answers -LOADING, then
+   * opens it for appending. Throws AofLoadError when the log cannot be used.
+   */
+  async startPersistence(): Promise<void> {
+    this.loading = true;
+    // Nothing is evicted while loading (the file says what happened to every key).
+    pushMaxmemory(this);
+    try {
+      await this.aof.start(this.loadingProgress);
+    } finally {
+      this.loading = false;
+      pushMaxmemory(this);
+    }
+  }
+
+  /** An error the server cannot go on after (an AOF write failed under appendfsync always). */
+  fatal(message: string): void {
+    this.log.warning(message);
+    if (this.fatalHook) this.fatalHook(message);
+    else void this.close();
   }
 
   // ---- config ------------------------------------------------------------------------------
@@ -374,12 +413,8 @@ export class WedisServer {
   /** A parked client got its reply (in its writer): send it, then process what it sent meanwhile. */
   release(c: Client): void {
     const w = c.reply;
-    if (w.length > 0 && !(c.flags & CLIENT_CLOSED)) {
-      const out = w.take();
-      c.bytesOut += out.length;
-      this.stats.netOutputBytes += out.length;
-      c.socket.write(out);
-    }
+    if (this.aof.enabled) this.aof.drain(); // the pop that served it was propagated
+    if (w.length > 0 && !(c.flags & CLIENT_CLOSED)) this.send(c, w.take());
     w.reset();
     if (c.blockedInput.length === 0) return;
     c.flags |= CLIENT_RESUMING;
@@ -420,6 +455,15 @@ export class WedisServer {
     }
     if ((cmd.flags & FLAG_NO_AUTH) === 0 && !c.authenticated && this.requirePass !== "") {
       this.reject(c, "NOAUTH Authentication required.");
+      return;
+    }
+    // Writes are refused while the AOF cannot be written (PING too, as in Redis).
+    if (!this.aof.lastWriteOk && ((cmd.flags & FLAG_WRITE) !== 0 || cmd.name === "ping")) {
+      this.reject(c, `MISCONF Errors writing to the AOF file: ${this.aof.lastWriteError}`);
+      return;
+    }
+    if (this.loading && (cmd.flags & FLAG_LOADING) === 0) {
+      this.reject(c, "LOADING Redis is loading the dataset in memory");
       return;
     }
     if ((c.flags & CLIENT_FILTERED) !== 0 && this.filter !== null) {
@@ -508,23 +552,53 @@ export class WedisServer {
       }
     }
     batch.end();
+    if (this.aof.enabled) this.aof.drain();
     if (out === null && w.length > 0) {
       out = w.take();
       w.reset();
     }
     const socket = c.socket;
-    if (out !== null && out.length > 0 && !(c.flags & CLIENT_CLOSED)) {
-      c.bytesOut += out.length;
-      this.stats.netOutputBytes += out.length;
-      socket.write(out);
-    }
+    if (out !== null && out.length > 0 && !(c.flags & CLIENT_CLOSED)) this.send(c, out);
     if (c.flags & CLIENT_CLOSE_AFTER_REPLY) {
       c.flags |= CLIENT_CLOSED;
-      socket.end();
+      this.endClient(c);
       return;
     }
     const pending = socket.writableLength;
     if (pending > this.outputCheckAt) this.checkOutput(c, pending);
+  }
+
+  /**
+   * Writes replies to the socket — or, under appendfsync always, holds them until the AOF bytes
+   * they may depend on are on disk (host/aof/aof.ts sends them then, through sendHeld).
+   */
+  private send(c: Client, out: Buffer): void {
+    if (this.aof.mustHold(c)) {
+      this.aof.hold(c, out);
+      return;
+    }
+    c.bytesOut += out.length;
+    this.stats.netOutputBytes += out.length;
+    c.socket.write(out);
+  }
+
+  /** The AOF reached the disk: the replies held for `c` go out (in one write). */
+  sendHeld(c: Client): void {
+    const held = c.held;
+    c.held = null;
+    if (held !== null && !c.socket.destroyed) {
+      const out = held.length === 1 ? held[0] : Buffer.concat(held);
+      c.bytesOut += out.length;
+      this.stats.netOutputBytes += out.length;
+      c.socket.write(out);
+    }
+    if (c.endAfterHeld) c.socket.end();
+  }
+
+  /** Ends the connection after the replies already written — and those still held. */
+  private endClient(c: Client): void {
+    if (c.held !== null) c.endAfterHeld = true;
+    else c.socket.end();
   }
 
   private checkOutput(c: Client, pending: number): void {
@@ -608,7 +682,11 @@ export class WedisServer {
 
   /** Stops accepting, closes every client (sending what is already queued), resolves when done. */
   close(): Promise<void> {
-    this.shuttingDown = true;
+    if (!this.shuttingDown) {
+      this.shuttingDown = true;
+      // Every write acknowledged or about to be is written and synced before clients go.
+      this.aof.shutdown();
+    }
     if (this.cronTimer) clearInterval(this.cronTimer);
     this.cronTimer = null;
     const closed = new Promise<void>((resolve) => this.net.close(() => resolve()));
@@ -658,6 +736,8 @@ export interface StartedServer {
   server: net.Server;
   wedis: WedisServer;
   close(): Promise<void>;
+  /** Settles when the AOF is loaded (rejects, and the server closes, when it cannot be). */
+  loaded: Promise<void>;
 }
 
 /** Starts a server in this process (tests, the benchmark and main.ts all go through here). */
@@ -673,7 +753,16 @@ export async function startServer(opts: ServerOptions = {}): Promise<StartedServ
   const wedis = new WedisServer(config, engine, log, opts.outputHighWater);
   const host = listenAddress(config.get("bind"));
   const port = await wedis.listen(config.int("port"), host);
-  return { port, server: wedis.net, wedis, close: () => wedis.close() };
+  const loaded = wedis.startPersistence();
+  if (opts.waitLoading !== false) {
+    try {
+      await loaded;
+    } catch (err) {
+      await wedis.close();
+      throw err;
+    }
+  } else loaded.catch(() => void wedis.close());
+  return { port, server: wedis.net, wedis, close: () => wedis.close(), loaded };
 }
 
 /** The address to listen on from a `bind` value: its first address ("*" = all interfaces). */

@@ -33,7 +33,8 @@ export const POLICY_CODES: Record<string, number> = {
 
 /** Pushes maxmemory and its policy into the engine. */
 export function pushMaxmemory(server: WedisServer): void {
-  const bytes = server.config.int("maxmemory");
+  // No eviction while the AOF loads: the limit applies from the first command after.
+  const bytes = server.loading ? 0 : server.config.int("maxmemory");
   const policy = POLICY_CODES[server.config.get("maxmemory-policy")] ?? 0;
   server.engine.x.setMaxmemory(BigInt(bytes), policy);
 }

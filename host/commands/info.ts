@@ -286,13 +286,13 @@ function memorySection(server: WedisServer): Lines {
     ["rss_overhead_bytes", m.rss - m.resident],
     ["mem_fragmentation_ratio", ratio(m.rss, m.used)],
     ["mem_fragmentation_bytes", m.rss - m.used],
-    ["mem_not_counted_for_evict", 0],
+    ["mem_not_counted_for_evict", server.aof.bufferLength],
     ["mem_replication_backlog", 0],
     ["mem_total_replication_buffers", 0],
     ["mem_clients_slaves", 0],
     ["mem_clients_normal", 0],
     ["mem_cluster_links", 0],
-    ["mem_aof_buffer", 0],
+    ["mem_aof_buffer", server.aof.bufferLength],
     ["mem_allocator", "wedis"],
     ["active_defrag_running", 0],
     ["lazyfree_pending_objects", 0],
@@ -302,15 +302,18 @@ function memorySection(server: WedisServer): Lines {
 
 function persistenceSection(server: WedisServer): Lines {
   const dirty = server.engine.x.engineStat(STAT_DIRTY);
-  return [
-    ["loading", 0],
+  const aof = server.aof;
+  const rw = aof.rewrite;
+  const lines: Lines = [
+    ["loading", server.loading ? 1 : 0],
     ["async_loading", 0],
     ["current_cow_peak", 0],
     ["current_cow_size", 0],
     ["current_cow_size_age", 0],
-    ["current_fork_perc", "0.00"],
-    ["current_save_keys_processed", 0],
-    ["current_save_keys_total", 0],
+    // A rewrite's progress, as Redis shows a fork child's.
+    ["current_fork_perc", rw.running && rw.keysTotal > 0 ? fixed((rw.keysDone * 100) / rw.keysTotal) : "0.00"],
+    ["current_save_keys_processed", rw.running ? rw.keysDone : 0],
+    ["current_save_keys_total", rw.running ? rw.keysTotal : 0],
     ["rdb_changes_since_last_save", dirty],
     ["rdb_bgsave_in_progress", 0],
     // Never saved: Redis reports the start time as the last save.
@@ -322,19 +325,34 @@ function persistenceSection(server: WedisServer): Lines {
     ["rdb_last_cow_size", 0],
     ["rdb_last_load_keys_expired", 0],
     ["rdb_last_load_keys_loaded", 0],
-    ["aof_enabled", server.config.bool("appendonly") ? 1 : 0],
-    ["aof_rewrite_in_progress", 0],
-    ["aof_rewrite_scheduled", 0],
-    ["aof_last_rewrite_time_sec", -1],
-    ["aof_current_rewrite_time_sec", -1],
-    ["aof_last_bgrewrite_status", "ok"],
-    ["aof_rewrites", 0],
-    ["aof_rewrites_consecutive_failures", 0],
-    ["aof_last_write_status", "ok"],
+    ["aof_enabled", aof.enabled ? 1 : 0],
+    ["aof_rewrite_in_progress", rw.running ? 1 : 0],
+    ["aof_rewrite_scheduled", rw.scheduled ? 1 : 0],
+    ["aof_last_rewrite_time_sec", rw.lastTimeSec],
+    ["aof_current_rewrite_time_sec", rw.currentTimeSec],
+    ["aof_last_bgrewrite_status", rw.lastOk ? "ok" : "err"],
+    ["aof_rewrites", rw.rewrites],
+    ["aof_rewrites_consecutive_failures", rw.consecutiveFailures],
+    ["aof_last_write_status", aof.lastWriteOk ? "ok" : "err"],
     ["aof_last_cow_size", 0],
     ["module_fork_in_progress", 0],
     ["module_fork_last_cow_size", 0],
   ];
+  if (aof.enabled) lines.push(...aof.infoFields());
+  if (server.loading) {
+    const p = server.loadingProgress;
+    const elapsed = Math.floor((Date.now() - p.startMs) / 1000);
+    const eta = elapsed === 0 ? 1 : Math.floor((elapsed * (p.totalBytes - p.loadedBytes)) / (p.loadedBytes + 1));
+    lines.push(
+      ["loading_start_time", Math.floor(p.startMs / 1000)],
+      ["loading_total_bytes", p.totalBytes],
+      ["loading_rdb_used_mem", 0],
+      ["loading_loaded_bytes", p.loadedBytes],
+      ["loading_loaded_perc", fixed((p.loadedBytes / (p.totalBytes + 1)) * 100)],
+      ["loading_eta_seconds", eta],
+    );
+  }
+  return lines;
 }
 
 function statsSection(server: WedisServer): Lines {
@@ -371,8 +389,9 @@ function statsSection(server: WedisServer): Lines {
     ["pubsub_channels", 0],
     ["pubsub_patterns", 0],
     ["pubsubshard_channels", 0],
-    ["latest_fork_usec", 0],
-    ["total_forks", 0],
+    // The AOF rewrite's snapshot is our fork: its pause and count.
+    ["latest_fork_usec", server.aof.rewrite.latestSnapshotUsec],
+    ["total_forks", server.aof.rewrite.snapshots],
     ["migrate_cached_sockets", 0],
     ["slave_expires_tracked_keys", 0],
     ["active_defrag_hits", 0],

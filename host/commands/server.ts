@@ -9,7 +9,8 @@
 // Argument checking and its error strings follow Redis 7.0 so clients see the same errors.
 //
 // SHUTDOWN has no RDB to write either: SAVE (explicit) fails unless FORCE is given, and the
-// implicit save of a server with save points configured is skipped with a log line.
+// implicit save of a server with save points configured is skipped with a log line. The AOF, when
+// on, is always written and synced before the clients are closed (server.close()).
 import type { WedisServer } from "../server.js";
 import type { CommandContext, HostHandler } from "./handlers.js";
 import { installCron } from "../cron.js";
@@ -258,9 +259,17 @@ export function lastsaveCommand(ctx: CommandContext): void {
   ctx.w.integer(Math.floor(ctx.server.startMs / 1000));
 }
 
+/** BGREWRITEAOF: a new base for the AOF, written from a snapshot in a worker (host/aof/rewrite.ts). */
+export function bgrewriteaofCommand(ctx: CommandContext): void {
+  const r = ctx.server.aof.rewrite.command();
+  if ("ok" in r) ctx.w.simple(r.ok);
+  else ctx.w.error(r.error);
+}
+
 export function serverHandlers(): [string, HostHandler][] {
   return [
   ["time", timeCommand],
+  ["bgrewriteaof", bgrewriteaofCommand],
   ["lastsave", lastsaveCommand],
   ["shutdown", shutdownCommand],
   ["function|flush", functionFlushCommand],
