@@ -341,6 +341,57 @@ export function dictOverhead(d: Dict): usize {
   return offsetof<Dict>() + (<usize>dictSlots(d) << 2);
 }
 
+// ---- walking ---------------------------------------------------------------------------------
+
+/**
+ * A walk over every entry of both tables, bucket by bucket, for readers that leave the table alone
+ * while they walk (replies, the types' free/dup/memory functions, the AOF rewrite of a snapshot).
+ * It moves nothing and writes nothing in the table, so a rehash half done stays half done: the
+ * buckets of table 0 already moved are empty and cost one load each. The state is the caller's,
+ * in static memory, so walks can nest (the keyspace, and a hash inside it) and can pause between
+ * calls as long as the table does not change meanwhile.
+ */
+@unmanaged
+export class DictWalk {
+  d: Dict;
+  table: i32;
+  idx: u32; // next bucket of `table`
+  e: usize; // the entry returned last (its chain continues from it)
+}
+
+export function dictWalkStart(w: DictWalk, d: Dict): void {
+  w.d = d;
+  w.table = 0;
+  w.idx = 0;
+  w.e = 0;
+}
+
+/** The next entry, or 0 when all were seen. */
+export function dictWalkNext(w: DictWalk): usize {
+  if (w.e != 0) {
+    const next = <usize>load<u32>(w.e);
+    w.e = next;
+    if (next != 0) return next;
+  }
+  const d = w.d;
+  while (w.table < 2) {
+    const exp = w.table == 0 ? d.exp0 : d.exp1;
+    if (exp < 0 || w.idx >= sizeOf(exp)) {
+      w.table++;
+      w.idx = 0;
+      continue;
+    }
+    const t = w.table == 0 ? d.t0 : d.t1;
+    const e = <usize>load<u32>(t + (<usize>w.idx << 2));
+    w.idx++;
+    if (e != 0) {
+      w.e = e;
+      return e;
+    }
+  }
+  return 0;
+}
+
 // ---- SCAN ------------------------------------------------------------------------------------
 
 /** Entries found by the last dictScan call, and how many. */

@@ -43,7 +43,8 @@ import {
 } from "./object";
 import {
   Dict, dictCreate, dictFindLink, dictHashKey, dictAdd, dictUnlinkAt, dictSize, dictEmpty, dictRelease,
-  dictScanStep, scanReset, scanFound, scanEntry, dictRandomEntry, dictShrinkIfNeeded, KIND_PLAIN,
+  dictScanStep, scanReset, scanFound, scanEntry, dictRandomEntry, dictShrinkIfNeeded, KIND_PLAIN, DictWalk,
+  dictWalkStart, dictWalkNext,
 } from "./dict";
 import { blobSize, blobWrite, blobData, blobLen, blobEnd } from "./blob";
 import { alloc, free, realloc, usable } from "./alloc";
@@ -69,15 +70,17 @@ function db(): Db {
 
 // ---- hashtable entries -----------------------------------------------------------------------------
 
+/** The field of a hashtable entry, as a blob (it is the entry's dict key). */
 // @ts-ignore: decorator
 @inline
-function fieldBlob(f: usize): usize {
+export function fieldBlob(f: usize): usize {
   return f + 4;
 }
 
+/** The value of a hashtable entry, as a blob right after the field. */
 // @ts-ignore: decorator
 @inline
-function valueBlob(f: usize): usize {
+export function valueBlob(f: usize): usize {
   return blobEnd(f + 4);
 }
 
@@ -112,41 +115,9 @@ function htEntrySetValue(link: usize, vp: usize, vn: usize): void {
   if (n != f) store<u32>(link, <u32>n);
 }
 
-// Iteration over every entry of a table, without the scan array: used by replies and by the
-// type's free/dup/memory functions, none of which touch the table while they walk it.
-let itDict: Dict = changetype<Dict>(0);
-let itTable: i32 = 0;
-let itIdx: u32 = 0;
-let itEntry: usize = 0;
-
-function htIterStart(d: Dict): void {
-  itDict = d;
-  itTable = 0;
-  itIdx = 0;
-  itEntry = 0;
-}
-
-/** The next entry, or 0 when all were seen. */
-function htIterNext(): usize {
-  if (itEntry != 0) {
-    itEntry = <usize>load<u32>(itEntry);
-    if (itEntry != 0) return itEntry;
-  }
-  const d = itDict;
-  while (itTable < 2) {
-    const exp = itTable == 0 ? d.exp0 : d.exp1;
-    if (exp < 0 || itIdx >= (<u32>1 << exp)) {
-      itTable++;
-      itIdx = 0;
-      continue;
-    }
-    const t = itTable == 0 ? d.t0 : d.t1;
-    itEntry = <usize>load<u32>(t + (<usize>itIdx << 2));
-    itIdx++;
-    if (itEntry != 0) return itEntry;
-  }
-  return 0;
-}
+// Replies and the type's free/dup/memory functions walk a table with dict.ts's walk (they do not
+// touch the table meanwhile); one walk at a time, in static memory.
+const walk = changetype<DictWalk>(memory.data(offsetof<DictWalk>()));
 
 // ---- the type ------------------------------------------------------------------------------------
 
@@ -295,15 +266,15 @@ function hashDupValue(enc: u32, v: usize): usize {
   if (enc == ENC_LISTPACK) return lpDup(v);
   const src = changetype<Dict>(v);
   const d = dictCreate(KIND_PLAIN);
-  htIterStart(src);
-  let f = htIterNext();
+  dictWalkStart(walk, src);
+  let f = dictWalkNext(walk);
   while (f != 0) {
     const n = htEntrySize(f);
     const c = alloc(n);
     memory.copy(c, f, n);
     const fb = fieldBlob(f);
     dictAdd(d, c, dictHashKey(blobData(fb), blobLen(fb)));
-    f = htIterNext();
+    f = dictWalkNext(walk);
   }
   return changetype<usize>(d);
 }
@@ -314,11 +285,11 @@ function hashMemoryValue(enc: u32, v: usize): usize {
   let total = usable(v);
   if (d.exp0 >= 0) total += usable(d.t0);
   if (d.exp1 >= 0) total += usable(d.t1);
-  htIterStart(d);
-  let f = htIterNext();
+  dictWalkStart(walk, d);
+  let f = dictWalkNext(walk);
   while (f != 0) {
     total += usable(f);
-    f = htIterNext();
+    f = dictWalkNext(walk);
   }
   return total;
 }
@@ -568,8 +539,8 @@ function getallGeneric(want: u32): void {
     }
     return;
   }
-  htIterStart(hashDict(e));
-  let f = htIterNext();
+  dictWalkStart(walk, hashDict(e));
+  let f = dictWalkNext(walk);
   while (f != 0) {
     if ((want & WANT_FIELDS) != 0) {
       const fb = fieldBlob(f);
@@ -579,7 +550,7 @@ function getallGeneric(want: u32): void {
       const vb = valueBlob(f);
       addReplyBulk(blobData(vb), blobLen(vb));
     }
-    f = htIterNext();
+    f = dictWalkNext(walk);
   }
 }
 
@@ -716,11 +687,11 @@ function hrandfieldWithCount(): void {
         p = lpNext(lp, lpNext(lp, p));
       }
     } else {
-      htIterStart(hashDict(e));
-      let f = htIterNext();
+      dictWalkStart(walk, hashDict(e));
+      let f = dictWalkNext(walk);
       while (f != 0) {
         replyPairHt(f, withValues);
-        f = htIterNext();
+        f = dictWalkNext(walk);
       }
     }
     return;
@@ -745,9 +716,9 @@ function hrandfieldWithCount(): void {
         p = lpNext(lp, lpNext(lp, p));
       }
     } else {
-      htIterStart(hashDict(e));
+      dictWalkStart(walk, hashDict(e));
       while (need != 0) {
-        const f = htIterNext();
+        const f = dictWalkNext(walk);
         if (randomBelow(left) < need) {
           replyPairHt(f, withValues);
           need--;
