@@ -43,6 +43,7 @@
 // API (p is an entry pointer; 0 means "none"/"past the end"):
 //   lpNew(capacity) → lp                       lpFree(lp)
 //   lpBytes(lp), lpLength(lp)                  lpFirst/lpLast(lp), lpNext/lpPrev(lp, p), lpSeek(lp, i)
+//   lpLengthReadOnly(lp)  the count, never writing a repaired count back
 //   lpGet(p)        → lpIsInt, lpInt, and always lpStr/lpStrLen (ints formatted into a scratch
 //                     that the next lpGet overwrites)
 //   lpGetValue(p)   → lpIsInt and lpInt, or lpStr/lpStrLen (no formatting)
@@ -114,8 +115,15 @@ export function lpFree(lp: usize): void {
   free(lp);
 }
 
-/** Number of entries. */
+/** Number of entries. A saturated count is walked, and written back once it fits again. */
 export function lpLength(lp: usize): u32 {
+  const n = lpLengthReadOnly(lp);
+  if (n < COUNT_UNKNOWN && <u32>load<u16>(lp, 4) == COUNT_UNKNOWN) store<u16>(lp, <u16>n, 4);
+  return n;
+}
+
+/** Number of entries, without writing the count back: for readers that must not write (aofrw.ts). */
+export function lpLengthReadOnly(lp: usize): u32 {
   const c = <u32>load<u16>(lp, 4);
   if (c != COUNT_UNKNOWN) return c;
   let n: u32 = 0;
@@ -124,7 +132,6 @@ export function lpLength(lp: usize): u32 {
     n++;
     p = lpNext(lp, p);
   }
-  if (n < COUNT_UNKNOWN) store<u16>(lp, <u16>n, 4);
   return n;
 }
 
