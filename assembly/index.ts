@@ -101,6 +101,7 @@ export { setProtoMaxBulkLen } from "./t_string";
 export { setEngineConfig } from "./config";
 export { setBlockingActive, readyKeysPtr, readyKeysLen, readyKeysReset } from "./blocking";
 export { engineStat, dbKeys, dbVolatileKeys, dbAvgTtl, rehashStep } from "./stats";
+export { rewriteBegin, rewriteStep, rewriteKeys } from "./aofrw";
 
 // ---- allocator -------------------------------------------------------------------------------
 export { usedMemory } from "./alloc";
