@@ -9,3 +9,4 @@ export * from "./testkit/set";
 export * from "./testkit/zset";
 export * from "./testkit/hash";
 export * from "./testkit/evict";
+export * from "./testkit/aofrw";
