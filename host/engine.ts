@@ -53,6 +53,18 @@ export interface EngineExports {
   readyKeysLen(): number;
   readyKeysReset(): void;
   debugObject(db: number, key: number, keyLen: number, nowMs: number, proto: number): number;
+  // Propagation of changes for the AOF (assembly/propagate.ts, host/aof/).
+  setPropagation(on: number): void;
+  propagatedPtr(): number;
+  propagatedLen(): number;
+  propagatedReset(): void;
+  propagationForceSelect(): void;
+  propagateMulti(begin: number): void;
+  setLoading(on: number): void;
+  // The AOF rewrite's walk over the dataset (assembly/aofrw.ts), run on a snapshot.
+  rewriteBegin(): void;
+  rewriteStep(budget: number): number;
+  rewriteKeys(): number;
   [name: string]: unknown;
 }
 

@@ -252,7 +252,7 @@ export class Transactions implements CommandFilter {
     w.array(queue.length);
     // The transaction is one unit in the AOF: the engine wraps what it propagates meanwhile in
     // MULTI … EXEC (assembly/propagate.ts).
-    const x = server.engine.x as unknown as { propagateMulti(begin: number): void };
+    const x = server.engine.x;
     x.propagateMulti(1);
     try {
       this.runQueue(ctx, queue);

@@ -21,6 +21,7 @@ import { closeSync, existsSync, fdatasync, fsyncSync, ftruncateSync, fdatasyncSy
 import { join, resolve } from "node:path";
 import type { WedisServer } from "../server.js";
 import type { Client } from "../client.js";
+import type { EngineExports } from "../engine.js";
 import { Manifest, ManifestError } from "./manifest.js";
 import { AofLoadError, loadAof, type LoadProgress } from "./loader.js";
 import { Rewrite } from "./rewrite.js";
@@ -28,14 +29,6 @@ import { Rewrite } from "./rewrite.js";
 export type FsyncPolicy = "always" | "everysec" | "no";
 /** off; on; on but waiting for the first rewrite to give it a base (turned on at runtime). */
 export type AofState = "off" | "on" | "wait-rewrite";
-
-interface PropagationExports {
-  setPropagation(on: number): void;
-  propagatedPtr(): number;
-  propagatedLen(): number;
-  propagatedReset(): void;
-  propagationForceSelect(): void;
-}
 
 /** The text Redis prints for an errno (strerror), for the errors an AOF write can meet. */
 const STRERROR: Record<string, string> = {
@@ -89,14 +82,14 @@ export class AppendOnlyFile {
   /** The last start-up load (INFO, tests). */
   loaded: { keys: number; bytes: number; ms: number; status: string } | null = null;
 
-  private readonly x: PropagationExports;
+  private readonly x: EngineExports;
 
   constructor(private readonly server: WedisServer) {
     const cfg = server.config;
     this.policy = cfg.get("appendfsync") as FsyncPolicy;
     this.dir = resolve(cfg.get("dir"), cfg.get("appenddirname"));
     this.manifest = new Manifest(cfg.get("appendfilename"));
-    this.x = server.engine.x as unknown as PropagationExports;
+    this.x = server.engine.x;
     this.rewrite = new Rewrite(server, this);
     cfg.onChange("appendfsync", (v) => this.setPolicy(v as FsyncPolicy));
     cfg.onChange("appendonly", (v) => (v === "yes" ? this.turnOn() : this.turnOff()));

@@ -76,7 +76,7 @@ export async function loadAof(opts: LoadOptions): Promise<LoadResult> {
   progress.totalBytes = total;
   progress.loadedBytes = 0;
   const loader = new Loader(opts, progress);
-  const x = engine.x as unknown as { setLoading(on: number): void };
+  const x = engine.x;
   x.setLoading(1);
   let status: LoadResult["status"] = "ok";
   try {

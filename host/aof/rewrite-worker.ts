@@ -6,20 +6,13 @@ import { closeSync, fdatasyncSync, fsyncSync, openSync, writeSync } from "node:f
 import { Engine } from "../engine.js";
 import type { WorkerJob, WorkerMessage } from "./rewrite.js";
 
-interface RewriteExports {
-  rewriteBegin(): void;
-  rewriteStep(budget: number): number;
-  rewriteKeys(): number;
-  outputPtr(): number;
-}
-
 /** Bytes asked of the engine per step, and written between incremental fsyncs (Redis: 4 MB). */
 const STEP_BYTES = 1 << 20;
 const SYNC_EVERY = 4 << 20;
 
 function run(job: WorkerJob): void {
   const engine = Engine.restore(job.snapshot);
-  const x = engine.x as unknown as RewriteExports;
+  const x = engine.x;
   const fd = openSync(job.path, "w", 0o644);
   let bytes = 0;
   let unsynced = 0;

@@ -108,6 +108,7 @@ export class Rewrite {
     const t0 = performance.now();
     const snapshot = engine.snapshot();
     this.latestSnapshotUsec = Math.round((performance.now() - t0) * 1000);
+    const snapshotMb = (snapshot.memory.byteLength / 1048576).toFixed(1);
     this.snapshots++;
     this.keysTotal = 0;
     for (let db = 0; db < this.server.config.int("databases"); db++) this.keysTotal += engine.x.dbKeys(db);
@@ -132,7 +133,7 @@ export class Rewrite {
       if (this.worker === worker && !this.finished) this.failed(`the rewrite thread exited with code ${code}`);
     });
     this.log.notice(
-      `Background append only file rewriting started (${why}): snapshot of ${(snapshot.memory.byteLength / 1048576).toFixed(1)} MB ` +
+      `Background append only file rewriting started (${why}): snapshot of ${snapshotMb} MB ` +
         `in ${(this.latestSnapshotUsec / 1000).toFixed(1)} ms, written by thread ${worker.threadId}`,
     );
     return null;

@@ -29,9 +29,10 @@ describe("manifest", () => {
     expect(m.newIncr()).toBe("appendonly.aof.5.incr.aof");
     expect(m.newBase()).toBe("appendonly.aof.3.base.aof");
     m.incrToHistory(1);
+    // Redis's order: the replaced incremental files ahead of the replaced base.
     expect(m.format()).toBe(
-      "file appendonly.aof.3.base.aof seq 3 type b\nfile appendonly.aof.2.base.aof seq 2 type h\n" +
-        "file appendonly.aof.3.incr.aof seq 3 type h\nfile appendonly.aof.4.incr.aof seq 4 type h\n" +
+      "file appendonly.aof.3.base.aof seq 3 type b\nfile appendonly.aof.3.incr.aof seq 3 type h\n" +
+        "file appendonly.aof.4.incr.aof seq 4 type h\nfile appendonly.aof.2.base.aof seq 2 type h\n" +
         "file appendonly.aof.1.incr.aof seq 1 type h\nfile appendonly.aof.5.incr.aof seq 5 type i\n",
     );
   });
