@@ -1,47 +1,17 @@
 // The wedis-server program itself (built by `npm test`'s build step): command line, config file,
 // and graceful exit on SIGTERM, SIGINT and SHUTDOWN with clients connected.
 import { describe, it, expect, afterEach } from "vitest";
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import Redis from "ioredis";
+import { serverBin, startProcess, exited, killAll } from "../helpers/process.js";
 
-const bin = join(dirname(fileURLToPath(import.meta.url)), "../../bin/wedis-server.js");
-const running: ChildProcess[] = [];
+const bin = serverBin;
+const start = startProcess;
 
-afterEach(() => {
-  for (const p of running.splice(0)) if (p.exitCode === null) p.kill("SIGKILL");
-});
-
-/** Starts the server on a port it picks; resolves with the process, its port and its log so far. */
-function start(args: string[]): Promise<{ proc: ChildProcess; port: number; log: () => string }> {
-  const proc = spawn(process.execPath, [bin, ...args, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
-  running.push(proc);
-  let out = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 15_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /Ready to accept connections tcp \(port (\d+)\)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ proc, port: Number(m[1]), log: () => out });
-      }
-    };
-    proc.stdout!.on("data", onData);
-    proc.stderr!.on("data", onData);
-    proc.on("exit", (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
-  });
-}
-
-function exited(proc: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null) resolve(proc.exitCode);
-    else proc.on("exit", (code) => resolve(code));
-  });
-}
+afterEach(killAll);
 
 describe("wedis-server", () => {
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
@@ -93,8 +63,8 @@ describe("wedis-server", () => {
     const dir = mkdtempSync(join(tmpdir(), "wedis-conf-"));
     const file = join(dir, "bad.conf");
     writeFileSync(file, "maxmemory lots\n");
+    // It exits by itself: nothing to kill afterwards.
     const proc = spawn(process.execPath, [bin, file, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
-    running.push(proc);
     let err = "";
     proc.stderr!.on("data", (d) => (err += d));
     expect(await exited(proc)).not.toBe(0);
