@@ -93,31 +93,66 @@ async function stopChild(child) {
   }
 }
 
-/** A real redis-server without persistence. */
-export async function startRedis(port) {
-  const dir = mkdtempSync(join(tmpdir(), "wedis-bench-redis-"));
-  tempDirs.add(dir);
-  const child = await spawnTracked("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir]);
+/**
+ * A real redis-server, without persistence unless `args` turn it on (they come last and win). Its
+ * `dir` is a temp directory removed on stop, or `options.dir`, which is kept.
+ */
+export async function startRedis(port, options = {}) {
+  const own = options.dir === undefined;
+  const dir = own ? mkdtempSync(join(tmpdir(), "wedis-bench-redis-")) : options.dir;
+  if (own) tempDirs.add(dir);
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, ...(options.args ?? [])];
+  const child = await spawnTracked("redis-server", args);
   await waitReady("redis-server", child, port);
   return {
     name: "redis",
     port,
+    child,
     stop: async () => {
       await stopChild(child);
-      rmSync(dir, { recursive: true, force: true });
-      tempDirs.delete(dir);
+      if (own) {
+        rmSync(dir, { recursive: true, force: true });
+        tempDirs.delete(dir);
+      }
     },
   };
 }
 
-/** Wedis as a process, from the built bin/wedis-server.js, without persistence. */
-export async function startWedis(root, port) {
+/**
+ * Wedis as a process, from the built bin/wedis-server.js, without persistence unless `args` turn
+ * it on (they come last and win); `options.dir` as for startRedis.
+ */
+export async function startWedis(root, port, options = {}) {
   const bin = join(root, "bin", "wedis-server.js");
   if (!existsSync(bin)) throw new Error(`${bin} not found`);
   if (!existsSync(join(root, "build", "wedis.wasm"))) throw new Error("build/wedis.wasm not found: run `npm run build` first");
-  const child = await spawnTracked(process.execPath, [bin, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { cwd: root });
+  const own = options.dir === undefined;
+  const dir = own ? mkdtempSync(join(tmpdir(), "wedis-bench-wedis-")) : options.dir;
+  if (own) tempDirs.add(dir);
+  const args = [bin, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, ...(options.args ?? [])];
+  const child = await spawnTracked(process.execPath, args, { cwd: root });
   await waitReady("wedis-server", child, port);
-  return { name: "wedis", port, stop: () => stopChild(child) };
+  return {
+    name: "wedis",
+    port,
+    child,
+    stop: async () => {
+      await stopChild(child);
+      if (own) {
+        rmSync(dir, { recursive: true, force: true });
+        tempDirs.delete(dir);
+      }
+    },
+  };
+}
+
+/** Stops a server the way an operator would (SIGTERM: it writes and syncs its AOF first). */
+export async function terminate(server) {
+  const child = server.child;
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill("SIGTERM");
+    await child.exited;
+  }
 }
 
 /** Runs a program to completion with a time limit; resolves with { code, stdout, stderr, timedOut }. */

@@ -46,6 +46,8 @@ export interface LoadOptions {
   progress?: LoadProgress;
   /** Chunk size in bytes (tests make it small). */
   chunkBytes?: number;
+  /** Milliseconds between progress lines in the log (default one second). */
+  progressEveryMs?: number;
 }
 
 export interface LoadResult {
@@ -57,7 +59,6 @@ export interface LoadResult {
 }
 
 const FIX_HINT = "make a backup of your AOF file, then use wedis-check-aof --fix <filename.manifest>";
-/** Seconds between progress lines in the log. */
 const PROGRESS_EVERY_MS = 1000;
 
 export async function loadAof(opts: LoadOptions): Promise<LoadResult> {
@@ -255,7 +256,7 @@ class Loader {
 
   private report(file: string): void {
     const now = Date.now();
-    if (now - this.lastLog < PROGRESS_EVERY_MS) return;
+    if (now - this.lastLog < (this.opts.progressEveryMs ?? PROGRESS_EVERY_MS)) return;
     this.lastLog = now;
     const p = this.progress;
     const mb = (n: number) => (n / (1024 * 1024)).toFixed(1);

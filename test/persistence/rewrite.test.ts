@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Redis from "ioredis";
 import { startServer, type StartedServer } from "../../host/server.js";
-import { dumpDataset } from "../helpers/dataset.js";
+// @ts-ignore: plain JS helper shared with bench/aof-compat.mjs
+import { dumpDataset } from "../helpers/dataset.mjs";
 import { parseCommands } from "../helpers/resp-commands.js";
 import { RawConn, cmd } from "../server/raw.js";
 
