@@ -28,6 +28,26 @@ describe("wedis-server", () => {
     });
   }
 
+  it("a second SIGINT during a shutdown exits at once", async () => {
+    const { proc, port, log } = await start(["--save", ""]);
+    // A client that never reads what it asked for holds the graceful close up (for up to 500 ms).
+    const c = new Redis({ port, host: "127.0.0.1", maxRetriesPerRequest: 0, retryStrategy: () => null });
+    c.on("error", () => {});
+    await c.set("big", "x".repeat(1 << 20));
+    const raw = (await import("node:net")).connect(port, "127.0.0.1");
+    raw.on("error", () => {});
+    raw.pause();
+    raw.write("GET big\r\n".repeat(200));
+    await new Promise((r) => setTimeout(r, 300));
+    proc.kill("SIGINT");
+    await new Promise((r) => setTimeout(r, 20));
+    proc.kill("SIGINT");
+    expect(await exited(proc)).toBe(1);
+    expect(log()).toContain("You insist... exiting now.");
+    raw.destroy();
+    c.disconnect();
+  });
+
   it("SHUTDOWN NOSAVE exits 0", async () => {
     const { proc, port } = await start([]);
     const c = new Redis({ port, host: "127.0.0.1", maxRetriesPerRequest: 0, retryStrategy: () => null });
