@@ -61,6 +61,7 @@ import { installMulti } from "./multi.js"; // MULTI/EXEC/WATCH
 import { AppendOnlyFile } from "./aof/aof.js";
 import type { LoadProgress } from "./aof/loader.js";
 import { pushMaxmemory } from "./commands/config.js";
+import { PROTECTED_MODE_DENIED, isLocalPeer, protectedModeDenies } from "./protected.js";
 
 /** Version reported by HELLO and INFO: the Redis release whose behaviour we follow. */
 export const REDIS_VERSION = "7.0.15";
@@ -259,6 +260,12 @@ export class WedisServer {
       this.stats.rejectedConnections++;
       socket.on("error", () => {});
       socket.end("-ERR max number of clients reached\r\n");
+      return;
+    }
+    if (protectedModeDenies(this.config.bool("protected-mode"), this.requirePass, isLocalPeer(socket.remoteAddress))) {
+      this.stats.rejectedConnections++;
+      socket.on("error", () => {});
+      socket.end(PROTECTED_MODE_DENIED);
       return;
     }
     const c = new Client(socket, this.requirePass === "", Date.now(), this.config.int("proto-max-bulk-len"));
