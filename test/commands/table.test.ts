@@ -153,7 +153,7 @@ describe("declared commands", () => {
 
   it("runs connection/server commands in the host and data commands in the engine", () => {
     // MEMORY USAGE reads one key (engine); the other MEMORY subcommands report on the whole server.
-    const host = "quit reset hello auth select time info debug shutdown lastsave multi exec discard watch unwatch".split(" ");
+    const host = "quit reset hello auth select time info debug shutdown lastsave bgrewriteaof multi exec discard watch unwatch".split(" ");
     const hostContainers = ["config", "client", "command", "function", "script"];
     const hostSubcommands = ["memory|stats", "memory|doctor", "memory|help", "memory|malloc-stats", "memory|purge"];
     for (const c of everyCommand()) {
