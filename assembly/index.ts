@@ -54,18 +54,32 @@ export function reserveData(bytes: usize): usize {
   return dataArea;
 }
 
+/** Commands the last exec() ran (fewer than asked when it stopped at its output budget). */
+let executed: u32 = 0;
+
+export function executedCount(): u32 {
+  return executed;
+}
+
 /**
  * Executes `ncmds` commands described by the table at `table` (layout in ARCHITECTURE.md) in
  * database `db` for a client speaking RESP `proto`, at wall-clock time `nowMs`. Replies are
  * appended to the output buffer, which this call empties first; returns the bytes written.
+ *
+ * With a `budget` (0 — also what a caller that passes only six arguments gets: none), execution stops after the command whose replies take the output to
+ * `budget` bytes or more — executedCount() says how many ran. A client that pipelines thousands
+ * of GETs of a big value without reading would otherwise have the engine build gigabytes of
+ * replies at once; the host runs the rest when the client has read what it was sent.
  */
-export function exec(table: usize, ncmds: u32, data: usize, db: i32, proto: i32, nowMs: f64): usize {
+export function exec(table: usize, ncmds: u32, data: usize, db: i32, proto: i32, nowMs: f64, budget: usize): usize {
   resetOutput();
   setProto(proto);
   setNow(<i64>nowMs);
   setCurrentDb(db);
   let rec = table;
-  for (let i: u32 = 0; i < ncmds; i++) {
+  const limit: usize = budget == 0 ? <usize>-1 : budget;
+  let i: u32 = 0;
+  while (i < ncmds) {
     const id = load<u32>(rec);
     const argc = load<i32>(rec, 4);
     setCommand(rec + 16, argc, data);
@@ -80,7 +94,10 @@ export function exec(table: usize, ncmds: u32, data: usize, db: i32, proto: i32,
     store<u32>(rec, <u32>replyLen(), 8);
     store<u32>(rec, commandFlags | (changed ? CMD_DIRTY : 0), 12);
     rec += 16 + (<usize>argc << 3);
+    i++;
+    if (replyLen() >= limit) break;
   }
+  executed = i;
   return replyLen();
 }
 

@@ -51,6 +51,16 @@ export class EngineBatch {
   outLen = 0;
   /** See DirtyHook; null (the common case) costs nothing. */
   onDirty: DirtyHook | null = null;
+  /** Output bytes after which exec() stops (0: never); see `stoppedAt`. */
+  budget = 0;
+  /**
+   * Index (in the read) of the first command the last exec() did not run because its output
+   * reached the budget; -1 when it ran them all. The caller must run that command and the rest
+   * of the read later, once the client has read its replies.
+   */
+  stoppedAt = -1;
+  /** The read's index of each command of the pending batch. */
+  private idx = new Int32Array(256);
 
   constructor(engine: Engine) {
     this.engine = engine;
@@ -61,6 +71,7 @@ export class EngineBatch {
     this.parsed = parsed;
     this.dataPtr = 0;
     this.count = 0;
+    this.stoppedAt = -1;
   }
 
   /** Forces the next add() to re-reserve and re-copy (the engine areas were used by someone else). */
@@ -104,7 +115,12 @@ export class EngineBatch {
       w += 2;
     }
     this.word = w;
-    this.count++;
+    if (this.count === this.idx.length) {
+      const grown = new Int32Array(this.count * 2);
+      grown.set(this.idx);
+      this.idx = grown;
+    }
+    this.idx[this.count++] = i;
   }
 
   /**
@@ -117,12 +133,20 @@ export class EngineBatch {
       this.outLen = 0;
       return 0;
     }
-    const n = this.count;
+    let n = this.count;
     this.count = 0;
     const x = this.engine.x;
     this.view = null; // exec may grow memory, detaching the view
-    this.outLen = x.exec(this.firstWord << 2, n, this.dataPtr, db, proto, Date.now()) >>> 0;
+    this.outLen = x.exec(this.firstWord << 2, n, this.dataPtr, db, proto, Date.now(), this.budget) >>> 0;
     this.outPtr = x.outputPtr() >>> 0;
+    // Only a batch whose output reached the budget can have stopped early: ask then, not always.
+    if (this.budget > 0 && this.outLen >= this.budget) {
+      const ran = x.executedCount() >>> 0;
+      if (ran < n) {
+        this.stoppedAt = this.idx[ran];
+        n = ran;
+      }
+    }
     if (this.onDirty !== null) this.reportDirty(n, db);
     return this.outLen;
   }
@@ -151,6 +175,11 @@ export class EngineBatch {
     for (const [id, args] of dirty) hook(db, id, args);
   }
 
+  /** The read whose commands the batch refers to (null between reads). */
+  get read(): ParsedBatch | null {
+    return this.parsed;
+  }
+
   /** Flags word of the first command of the batch just executed (see assembly/blocking.ts). */
   firstFlags(): number {
     return this.engine.u32()[this.firstWord + 3];
@@ -161,6 +190,7 @@ export class EngineBatch {
     this.parsed = null;
     this.count = 0;
     this.dataPtr = 0;
+    this.stoppedAt = -1;
   }
 }
 

@@ -27,6 +27,11 @@ export const CLIENT_REPLY_MODE = 1 << 5;
 export const CLIENT_BLOCKED = 1 << 6;
 /** Released, with set-aside input about to be processed: newer input must queue behind it. */
 export const CLIENT_RESUMING = 1 << 7;
+/**
+ * A read's replies reached the output budget: the rest of its commands wait, set aside, until
+ * the client has read what it was sent (host/server.ts, "Output budget").
+ */
+export const CLIENT_OUTPUT_WAIT = 1 << 8;
 
 let nextId = 1;
 

@@ -14,7 +14,9 @@ export interface EngineExports {
   memory: WebAssembly.Memory;
   reserveTable(bytes: number): number;
   reserveData(bytes: number): number;
-  exec(table: number, ncmds: number, data: number, db: number, proto: number, nowMs: number): number;
+  /** budget: stop after the command whose replies reach this many bytes (0: never); see executedCount. */
+  exec(table: number, ncmds: number, data: number, db: number, proto: number, nowMs: number, budget?: number): number;
+  executedCount(): number;
   outputPtr(): number;
   outputLen(): number;
   usedMemory(): number;

@@ -21,6 +21,12 @@
 // bytes, reading from that socket pauses until it drains; the other clients are unaffected.
 // With client-output-buffer-limit's normal hard limit set, such a client is disconnected instead,
 // as Redis does.
+//
+// Output budget: one read can ask for far more than it weighs (a few KB of `GET big`, pipelined,
+// is gigabytes of replies), and the engine builds a batch's replies at once in its own memory.
+// So a batch stops after the command whose replies reach the level at which backpressure
+// applies; the rest of the read is set aside, like a parked client's, and runs once the socket
+// has drained.
 import net from "node:net";
 import { randomInt } from "node:crypto";
 import { Engine } from "./engine.js";
@@ -34,6 +40,7 @@ import {
   CLIENT_REPLY_MODE,
   CLIENT_BLOCKED,
   CLIENT_RESUMING,
+  CLIENT_OUTPUT_WAIT,
 } from "./client.js";
 import { Blocking, CMD_BLOCKED } from "./blocking.js";
 import { execOne } from "./direct.js";
@@ -213,6 +220,7 @@ export class WedisServer {
     const outputLimits = () => {
       this.outputHard = cfg.outputLimit("normal").hard;
       this.outputCheckAt = this.outputHard > 0 ? Math.min(this.outputHard, this.highWater) : this.highWater;
+      this.batch.budget = this.outputCheckAt;
     };
     outputLimits();
     cfg.onChange("client-output-buffer-limit", outputLimits);
@@ -307,12 +315,16 @@ export class WedisServer {
       c.flags &= ~CLIENT_PAUSED_OUTPUT;
       if (!c.closing) c.socket.resume();
     }
+    if (c.flags & CLIENT_OUTPUT_WAIT) {
+      c.flags &= ~CLIENT_OUTPUT_WAIT;
+      if (!c.closing) this.resumeSetAside(c);
+    }
   }
 
   // ---- the per-read pipeline ---------------------------------------------------------------
   private onData(c: Client, chunk: Buffer): void {
     if (c.closing) return;
-    if (c.flags & (CLIENT_BLOCKED | CLIENT_RESUMING)) {
+    if (c.flags & (CLIENT_BLOCKED | CLIENT_RESUMING | CLIENT_OUTPUT_WAIT)) {
       c.blockedInput.push(chunk);
       return;
     }
@@ -327,7 +339,7 @@ export class WedisServer {
     try {
       for (;;) {
         this.runCommands(c, parsed);
-        if (c.closing || (c.flags & CLIENT_BLOCKED) !== 0) break;
+        if (c.closing || (c.flags & (CLIENT_BLOCKED | CLIENT_OUTPUT_WAIT)) !== 0) break;
         if (parsed.error !== null) {
           this.flush(c);
           // latin1: the decoder's error may quote a raw byte >= 0x80 exactly as received.
@@ -338,7 +350,10 @@ export class WedisServer {
         }
         if (!parsed.more) break;
         // Held-back commands are parsed with the authentication state the batch just produced.
-        this.flush(c);
+        if (!this.flush(c)) {
+          this.deferFrom(c, parsed, this.batch.stoppedAt);
+          break;
+        }
         parsed = c.decoder.next();
       }
     } catch (err) {
@@ -367,7 +382,10 @@ export class WedisServer {
       } else {
         // One command at a time: so that its reply can be cut out of the stream (CLIENT REPLY),
         // and so that clients parked on a key are served right after the command that fed it.
-        this.flush(c);
+        if (!this.flush(c)) {
+          this.deferFrom(c, parsed, batch.stoppedAt);
+          break;
+        }
         const mark = c.reply.length;
         this.runOne(c, parsed, i);
         this.flush(c);
@@ -377,12 +395,22 @@ export class WedisServer {
         }
         if (this.blocking.active) this.blocking.serveReadyKeys();
       }
+      if (batch.stoppedAt >= 0) {
+        this.deferFrom(c, parsed, batch.stoppedAt);
+        break;
+      }
       if (c.flags & CLIENT_BLOCKED) {
         this.setAsideRest(c, parsed, i + 1);
         break;
       }
       if (c.closing) break;
     }
+  }
+
+  /** The output budget stopped a batch at command `from`: it and the rest of the read wait. */
+  private deferFrom(c: Client, parsed: ParsedBatch, from: number): void {
+    this.setAsideRest(c, parsed, from);
+    c.flags |= CLIENT_OUTPUT_WAIT;
   }
 
   /** A client just parked: its commands after `from`, and whatever the decoder still holds, wait. */
@@ -423,6 +451,11 @@ export class WedisServer {
     if (this.aof.enabled) this.aof.drain(); // the pop that served it was propagated
     if (w.length > 0 && !(c.flags & CLIENT_CLOSED)) this.send(c, w.take());
     w.reset();
+    this.resumeSetAside(c);
+  }
+
+  /** Processes, on the next turn, the input set aside while the client was parked or waiting. */
+  private resumeSetAside(c: Client): void {
     if (c.blockedInput.length === 0) return;
     c.flags |= CLIENT_RESUMING;
     setImmediate(() => {
@@ -474,7 +507,7 @@ export class WedisServer {
       return;
     }
     if ((c.flags & CLIENT_FILTERED) !== 0 && this.filter !== null) {
-      this.flush(c);
+      if (!this.flush(c)) return;
       const ctx: CommandContext = { server: this, client: c, cmd, args: this.argsOf(parsed, i, 0), w: c.reply };
       if (this.filter.command(ctx)) return;
     }
@@ -487,7 +520,7 @@ export class WedisServer {
         return;
       }
       // A blocking command runs in a batch of its own, so that its flags tell whether it blocked.
-      this.flush(c);
+      if (!this.flush(c)) return;
       batch.add(cmd.id, i);
       batch.exec(c.db, c.proto);
       if (batch.firstFlags() & CMD_BLOCKED) {
@@ -496,7 +529,7 @@ export class WedisServer {
         c.reply.raw(this.engine.u8().subarray(batch.outPtr, batch.outPtr + batch.outLen));
       }
     } else {
-      this.flush(c);
+      if (!this.flush(c)) return;
       // ---- maxmemory: engine commands are checked inside exec; host commands here ----
       if (this.engine.x.evictIfNeeded() !== 0 && (cmd.flags & FLAG_DENYOOM) !== 0) {
         this.reject(c, OOM_ERROR);
@@ -508,8 +541,9 @@ export class WedisServer {
   }
 
   private reject(c: Client, error: string): void {
+    // Stopped by the output budget: this command runs again, with the rest, later.
+    if (!this.flush(c)) return;
     this.stats.rejectedCalls++;
-    this.flush(c);
     c.reply.error(error);
     if ((c.flags & CLIENT_FILTERED) !== 0 && this.filter !== null) this.filter.rejected(c, error);
   }
@@ -537,12 +571,16 @@ export class WedisServer {
     handler(ctx);
   }
 
-  /** Executes the pending engine commands and appends their replies to the client's writer. */
-  private flush(c: Client): void {
+  /**
+   * Executes the pending engine commands and appends their replies to the client's writer.
+   * False when the output budget stopped it (batch.stoppedAt says where): nothing may run after.
+   */
+  private flush(c: Client): boolean {
     const batch = this.batch;
-    if (batch.count === 0) return;
+    if (batch.count === 0) return batch.stoppedAt < 0;
     const n = batch.exec(c.db, c.proto);
     if (n > 0) c.reply.raw(this.engine.u8().subarray(batch.outPtr, batch.outPtr + n));
+    return batch.stoppedAt < 0;
   }
 
   /** Sends everything this read produced in one write, then applies close/backpressure. */
@@ -551,11 +589,21 @@ export class WedisServer {
     const w = c.reply;
     let out: Buffer | null = null;
     if (batch.count > 0) {
-      const n = batch.exec(c.db, c.proto);
-      if (w.length === 0) {
-        out = this.engine.copyOut(batch.outPtr, n); // fast path: engine replies only
-      } else if (n > 0) {
-        w.raw(this.engine.u8().subarray(batch.outPtr, batch.outPtr + n));
+      try {
+        const n = batch.exec(c.db, c.proto);
+        if (w.length === 0) {
+          out = this.engine.copyOut(batch.outPtr, n); // fast path: engine replies only
+        } else if (n > 0) {
+          w.raw(this.engine.u8().subarray(batch.outPtr, batch.outPtr + n));
+        }
+        if (batch.stoppedAt >= 0) this.deferFrom(c, batch.read!, batch.stoppedAt);
+      } catch (err) {
+        // As in onData: an engine trap makes this read's replies unusable; the client goes.
+        this.log.warning(`Internal error serving client id=${c.id}: ${(err as Error).stack ?? err}`);
+        out = null;
+        w.reset();
+        w.error("ERR internal error");
+        c.flags |= CLIENT_CLOSE_AFTER_REPLY;
       }
     }
     batch.end();
@@ -573,6 +621,12 @@ export class WedisServer {
     }
     const pending = socket.writableLength;
     if (pending > this.outputCheckAt) this.checkOutput(c, pending);
+    // Set aside by the output budget: the rest runs once the socket drains ('drain'), or now if
+    // everything was sent at once.
+    if ((c.flags & CLIENT_OUTPUT_WAIT) !== 0 && pending === 0) {
+      c.flags &= ~CLIENT_OUTPUT_WAIT;
+      this.resumeSetAside(c);
+    }
   }
 
   /**

@@ -200,6 +200,44 @@ describe("a client that never reads GETs of a big value", () => {
     }
   });
 
+  it("asking for hundreds of MB in one small read, gets it a budget at a time, in order", async () => {
+    // 400 GETs of 256 KB in one 5 KB write: 100 MB of replies. The engine builds them up to the
+    // output budget (the high-water mark, 2 MB here), the rest of the read waits for the socket.
+    const s = await startServer({ port: 0, debug: true, outputHighWater: 2 * MB });
+    try {
+      const value = "w".repeat(256 * 1024);
+      const probe = await connected(s.port);
+      probe.send(cmd("SET", "big", value));
+      expect(await probe.replies(1)).toEqual(["+OK\r\n"]);
+      const used0 = infoField(await probe.send(cmd("INFO", "memory")).replies(1).then((r) => r[0]), "used_memory");
+
+      const hog = await connected(s.port);
+      hog.socket.pause();
+      const c = await serverSide(s, hog);
+      const n = 400;
+      hog.send(Buffer.concat(Array.from({ length: n }, () => cmd("GET", "big"))));
+      await sleep(200);
+      expect(c.commandsProcessed).toBeGreaterThan(0);
+      expect(c.commandsProcessed).toBeLessThan(n / 4);
+      expectResponsive(await pingTimes(probe, 20));
+      const used = infoField((await probe.send(cmd("INFO", "memory")).replies(1))[0], "used_memory");
+      expect(used - used0).toBeLessThan(16 * MB);
+
+      // Reading, it gets every reply, whole and in order, and can go on afterwards.
+      hog.socket.resume();
+      const replies = await hog.replies(n);
+      expect(replies.length).toBe(n);
+      for (const r of replies) expect(r).toBe(`$${value.length}\r\n${value}\r\n`);
+      hog.send(cmd("PING"));
+      expect(await hog.replies(1)).toEqual(["+PONG\r\n"]);
+      expect(c.commandsProcessed).toBe(n + 1);
+      hog.close();
+      probe.close();
+    } finally {
+      await s.close();
+    }
+  });
+
   it("is disconnected past the normal hard limit, after a few replies' worth", async () => {
     const s = await startServer({ port: 0, debug: true, config: { "client-output-buffer-limit": "normal 4mb 0 0" } });
     try {
