@@ -55,6 +55,16 @@ export class AofReader {
   private argLen = new Int32Array(4096);
   private badReason = "";
   private badAt = 0;
+  /** Offset before which every annotation was reported to onAnnotation already. */
+  private annotatedUpTo = 0;
+
+  /**
+   * Called with each complete annotation line (from `#` up to, not including, its `\n`) and its
+   * offset, once, in file order. It runs while a chunk is parsed, before that chunk is returned:
+   * a caller that needs the annotations among the commands orders them by offset (`at`). The
+   * bytes are the reader's and valid only during the call.
+   */
+  onAnnotation: ((offset: number, line: Buffer) => void) | null = null;
 
   constructor(
     readonly path: string,
@@ -125,6 +135,7 @@ export class AofReader {
           break;
         }
         if (nl - pos + 1 > ANNOTATION_MAX) return this.fail(pos, "annotation line too long", count);
+        this.annotation(pos, nl);
         pos = nl + 1;
         continue;
       }
@@ -179,6 +190,14 @@ export class AofReader {
       this.validUpTo = this.base + pos;
     }
     return this.emit(count, pos);
+  }
+
+  /** A buffer without a whole command is parsed again once more bytes came: report each line once. */
+  private annotation(pos: number, nl: number): void {
+    const at = this.base + pos;
+    if (this.onAnnotation === null || at < this.annotatedUpTo) return;
+    this.annotatedUpTo = at + 1;
+    this.onAnnotation(at, this.buf.subarray(pos, nl));
   }
 
   /** Returns what was parsed (or null), and keeps the unparsed bytes for the next call. */

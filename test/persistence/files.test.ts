@@ -146,6 +146,23 @@ describe("AOF reader", () => {
     expect(r.cmds.length).toBe(1);
   });
 
+  it("reports each annotation once, in order, with its offset, whatever the chunk size", () => {
+    const input = "#TS:1\r\n" + text + "#TS:2\r\n" + resp("DEL", "x") + "#TS:3\r\n#cut";
+    const want = [...input.matchAll(/#TS:\d+\r/g)].map((m) => [m.index, m[0].slice(0, -1)]);
+    for (const chunk of [64, 100, 4096]) {
+      const dir = tmp();
+      writeFileSync(join(dir, "f.aof"), input);
+      const r = new AofReader(join(dir, "f.aof"), chunk);
+      const seen: [number, string][] = [];
+      r.onAnnotation = (at, line) => seen.push([at, line.toString("latin1").replace(/\r$/, "")]);
+      let n = 0;
+      for (let c: AofChunk | null; (c = r.next()) !== null; ) n += c.count;
+      r.close();
+      expect(n).toBe(5);
+      expect(seen).toEqual(want);
+    }
+  });
+
   it("reads an empty file, and one of annotations only", () => {
     expect(readAll("").end).toEqual({ kind: "eof" });
     expect(readAll("#TS:1\r\n#TS:2\r\n").cmds).toEqual([]);
