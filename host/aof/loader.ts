@@ -20,12 +20,33 @@ import type { Engine } from "../engine.js";
 import type { Logger } from "../log.js";
 import { EngineBatch } from "../batch.js";
 import { execCalls, type EngineCall } from "../direct.js";
-import { lookupCommand, lookupSubcommand, type Command } from "../commands/table.js";
+import { commandByName, lookupCommand, lookupSubcommand, type Command } from "../commands/table.js";
 import { AofReader, type AofChunk } from "./reader.js";
 import type { Manifest } from "./manifest.js";
 
 /** The AOF cannot be loaded; the server must not start (the message is for the log). */
 export class AofLoadError extends Error {}
+
+const MULTI = commandByName("multi")!;
+const EXEC = commandByName("exec")!;
+const SELECT = commandByName("select")!;
+
+/**
+ * The command an AOF entry runs (argv[0], or its subcommand), or undefined if loading refuses it:
+ * only engine commands, SELECT, MULTI and EXEC are ever written to the file.
+ */
+export function aofCommand(data: Uint8Array, argOff: Int32Array, argLen: Int32Array, first: number, argc: number): Command | undefined {
+  let cmd = lookupCommand(data, argOff[first], argLen[first]);
+  if (cmd !== undefined && cmd.subcommands !== null && argc >= 2) cmd = lookupSubcommand(cmd, data, argOff[first + 1], argLen[first + 1]);
+  if (cmd === undefined || (cmd.run !== "engine" && cmd !== SELECT && cmd !== MULTI && cmd !== EXEC)) return undefined;
+  return cmd;
+}
+
+/** The database a SELECT in the AOF names; NaN unless it is a plain decimal index. */
+export function selectIndex(arg: Uint8Array): number {
+  const text = Buffer.from(arg).toString("latin1");
+  return /^(0|[1-9][0-9]*)$/.test(text) ? Number(text) : NaN;
+}
 
 export interface LoadProgress {
   startMs: number;
@@ -103,22 +124,12 @@ class Loader {
   private queue: { cmd: Command; args: Buffer[] }[] | null = null;
   private multiAt = 0;
   private lastLog = Date.now();
-  private readonly multi: Command;
-  private readonly exec: Command;
-  private readonly select: Command;
 
   constructor(
     private readonly opts: LoadOptions,
     private readonly progress: LoadProgress,
   ) {
     this.batch = new EngineBatch(opts.engine);
-    const named = (name: string) => {
-      const b = Buffer.from(name);
-      return lookupCommand(b, 0, b.length)!;
-    };
-    this.multi = named("multi");
-    this.exec = named("exec");
-    this.select = named("select");
   }
 
   keys(): number {
@@ -193,13 +204,12 @@ class Loader {
     batch.begin(chunk);
     for (let i = 0; i < chunk.count; i++) {
       const f = first[i];
-      let cmd = lookupCommand(data, argOff[f], argLen[f]);
-      if (cmd !== undefined && cmd.subcommands !== null && argc[i] >= 2) cmd = lookupSubcommand(cmd, data, argOff[f + 1], argLen[f + 1]);
-      if (cmd === undefined || (cmd.run !== "engine" && cmd !== this.select && cmd !== this.multi && cmd !== this.exec)) {
+      const cmd = aofCommand(data, argOff, argLen, f, argc[i]);
+      if (cmd === undefined) {
         const name = data.subarray(argOff[f], argOff[f] + argLen[f]).toString("latin1");
         throw new AofLoadError(`Unknown command '${name}' reading the append only file ${file} at offset ${chunk.at[i]}`);
       }
-      if (this.queue !== null && cmd !== this.exec) {
+      if (this.queue !== null && cmd !== EXEC) {
         const args: Buffer[] = [];
         for (let k = 0; k < argc[i]; k++) args.push(Buffer.from(data.subarray(argOff[f + k], argOff[f + k] + argLen[f + k])));
         this.queue.push({ cmd, args });
@@ -210,9 +220,9 @@ class Loader {
         continue;
       }
       batch.exec(this.db, 2);
-      if (cmd === this.select) {
+      if (cmd === SELECT) {
         this.select_(data.subarray(argOff[f + 1], argOff[f + 1] + argLen[f + 1]), file, chunk.at[i]);
-      } else if (cmd === this.multi) {
+      } else if (cmd === MULTI) {
         this.queue = [];
         this.multiAt = chunk.at[i];
       }
@@ -224,9 +234,9 @@ class Loader {
   }
 
   private select_(arg: Uint8Array, file: string, at: number): void {
-    const text = Buffer.from(arg).toString("latin1");
-    const db = /^(0|[1-9][0-9]*)$/.test(text) ? Number(text) : NaN;
+    const db = selectIndex(arg);
     if (!(db < this.opts.databases)) {
+      const text = Buffer.from(arg).toString("latin1");
       throw new AofLoadError(`SELECT ${text} in the append only file ${file} at offset ${at} is out of range (databases is ${this.opts.databases})`);
     }
     this.db = db;
@@ -242,7 +252,7 @@ class Loader {
       calls = [];
     };
     for (const q of queue) {
-      if (q.cmd === this.select) {
+      if (q.cmd === SELECT) {
         flush();
         this.select_(q.args[1] ?? Buffer.alloc(0), file, this.multiAt);
       } else if (q.cmd.run === "engine") {
@@ -269,7 +279,7 @@ class Loader {
 }
 
 /** An RDB file (a base written with aof-use-rdb-preamble yes) starts with "REDIS". */
-function startsWithRdbMagic(path: string): boolean {
+export function startsWithRdbMagic(path: string): boolean {
   const fd = openSync(path, "r");
   try {
     const head = Buffer.alloc(5);
