@@ -4,8 +4,10 @@
 // It behaves like Redis 7.0's redis-check-aof: the same arguments, the same lines where Redis has
 // one, and the same rule that only the last file may be truncated (an earlier file cut short had
 // later files written after the hole; dropping their commands is not a repair). Files are read by
-// the server's own reader and judged by the loader's rules (reader.ts, loader.ts), so a file is
-// valid when the server would load all of it. What can be wrong with a file:
+// the server's own reader and judged by the loader's rules (reader.ts, loader.ts), so a valid file
+// is one the server loads whole — except a SELECT beyond `databases`, a setting the checker does
+// not know. It is stricter than loading in one way, Redis's: a MULTI inside a MULTI and an EXEC
+// without one, which a server never writes, are damage. What can be wrong with a file:
 //
 //   cut      it ends inside a command, or inside a MULTI without its EXEC (loading drops the
 //            transaction from its MULTI on), or in zero bytes (what a file system leaves when the
