@@ -1,5 +1,5 @@
 // wedis-check-aof: checks an AOF — a manifest and the files it names, or one file — and repairs
-// the one kind of damage a crash leaves behind, a last file cut short.
+// a last file by truncating it where it stops being valid.
 //
 // It behaves like Redis 7.0's redis-check-aof: the same arguments, the same lines where Redis has
 // one, and the same rule that only the last file may be truncated (an earlier file cut short had
@@ -15,9 +15,8 @@
 //            last file where the loader would stop, after asking, as Redis does.
 //   damaged  a byte that cannot be there, a command loading refuses (unknown, or one only a client
 //            connection sends), a MULTI inside a MULTI, an EXEC without one, a SELECT of no
-//            database. Redis's --fix truncates there too and so discards everything after the
-//            damage, which can be most of the data; ours refuses and leaves that choice to a
-//            person (the "AOF analyzed" line says how many bytes are good).
+//            database. --fix truncates there too, as Redis's does, which discards everything
+//            after the damage: the question it asks first says how many bytes go.
 //
 // Where Redis stops at the first bad file, every file is checked and reported; only the last one
 // is ever changed, and only when all before it are valid.
@@ -427,8 +426,6 @@ class Check {
     if (scan.state === "valid") {
       out(`${label} ${name} is valid`);
       report.ok = true;
-    } else if (scan.state === "damaged") {
-      out(`AOF ${name} is not valid. --fix cannot repair it: only a cut at the end of the last file can be truncated away.`);
     } else if (!last) {
       out(this.fix ? `Failed to truncate AOF ${name} because it is not the last file` : `AOF ${name} is not valid. It is not the last file, so --fix cannot repair it.`);
     } else if (!this.fix) {

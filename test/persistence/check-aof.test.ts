@@ -198,9 +198,12 @@ describe("wedis-check-aof: a last file cut short", () => {
       expect(run(["--fix", d.manifest], ["y"]).code).toBe(0);
       expect(size(d.path(INCR2))).toBe(good.length);
     }
-    // Zeros followed by anything else are damage, not a cut.
+    // Zeros followed by anything else are damage, not a cut: reported as such (and --fix, as
+    // for any damage in the last file, truncates there once told yes).
     const d = aofDir([[BASE, base], [INCR2, good + "\0\0\0" + resp("SET", "a", "b")]]);
-    expect(run(["--fix", d.manifest], ["y"]).code).toBe(1);
+    const r = run([d.manifest]);
+    expect(r.code).toBe(1);
+    expect(r.lines).toContain(errorLine(good.length, "expected '*', got byte 0x00"));
   });
 
   it("truncates only on a yes: any other answer, or none, aborts and changes nothing", () => {
@@ -234,7 +237,7 @@ describe("wedis-check-aof: a last file cut short", () => {
 });
 
 describe("wedis-check-aof: damage --fix does not repair", () => {
-  it("reports garbage in the middle with its offset, and --fix leaves the file alone", () => {
+  it("reports garbage in a file that is not the last with its offset, and --fix leaves it alone", () => {
     const head = resp("SET", "a", "1");
     const damaged = head + "garbage\r\n" + resp("SET", "b", "2");
     const d = aofDir([[BASE, base], [INCR1, damaged], [INCR2, incr2]]);
@@ -248,7 +251,7 @@ describe("wedis-check-aof: damage --fix does not repair", () => {
         "Start to check INCR files.",
         errorLine(head.length, "expected '*', got 'g'"),
         analyzed(INCR1, damaged.length, head.length, 8),
-        `AOF ${INCR1} is not valid. --fix cannot repair it: only a cut at the end of the last file can be truncated away.`,
+        argv.length === 2 ? `Failed to truncate AOF ${INCR1} because it is not the last file` : `AOF ${INCR1} is not valid. It is not the last file, so --fix cannot repair it.`,
         // Later files are still checked; none is changed.
         analyzed(INCR2, incr2.length, incr2.length, 15),
         `INCR AOF ${INCR2} is valid`,
@@ -259,7 +262,7 @@ describe("wedis-check-aof: damage --fix does not repair", () => {
     }
   });
 
-  it("reports a corrupt command in the last file and does not truncate it", () => {
+  it("reports a corrupt command in the last file; --fix truncates there as Redis's does, after saying what goes", () => {
     const head = resp("SET", "a", "1");
     for (const [bad, offset, reason] of [
       ["*2\r\n$3\r\nSET\r\nx\r\n", head.length + 13, "expected '$', got 'x'"],
@@ -267,12 +270,18 @@ describe("wedis-check-aof: damage --fix does not repair", () => {
     ] as const) {
       const content = head + bad + resp("SET", "b", "2");
       const d = aofDir([[BASE, base], [INCR2, content]]);
-      const r = run(["--fix", d.manifest], ["y"]);
-      expect(r.lines).toContain(errorLine(offset, reason));
-      expect(r.lines).toContain(analyzed(INCR2, content.length, head.length, 8));
-      expect(r.lines.some((l) => l.startsWith("Continue?"))).toBe(false);
-      expect(r.code).toBe(1);
+      const check = run([d.manifest]);
+      expect(check.lines).toContain(errorLine(offset, reason));
+      expect(check.lines).toContain(analyzed(INCR2, content.length, head.length, 8));
+      expect(check.lines).toContain(`AOF ${INCR2} is not valid. Use the --fix option to try fixing it.`);
+      expect(check.code).toBe(1);
+      const no = run(["--fix", d.manifest], ["n"]);
+      expect(no.code).toBe(1);
       expect(size(d.path(INCR2))).toBe(content.length);
+      const r = run(["--fix", d.manifest], ["y"]);
+      expect(r.lines).toContain(`This will shrink the AOF ${INCR2} from ${content.length} bytes, with ${content.length - head.length} bytes, to ${head.length} bytes`);
+      expect(r.code).toBe(0);
+      expect(size(d.path(INCR2))).toBe(head.length);
     }
   });
 
@@ -288,16 +297,18 @@ describe("wedis-check-aof: damage --fix does not repair", () => {
     for (const [bad, reason, okUpTo] of cases) {
       const content = head + bad + resp("SET", "b", "2");
       const d = aofDir([[BASE, base], [INCR1, content]]);
-      const r = run(["--fix", d.manifest], ["y"]);
+      const r = run([d.manifest]);
       const at = reason === "Unexpected MULTI" ? head.length + resp("MULTI").length + resp("INCR", "n").length : head.length;
       expect(r.lines.slice(-4)).toEqual([
         errorLine(at, reason),
         analyzed(INCR1, content.length, okUpTo, 8),
-        `AOF ${INCR1} is not valid. --fix cannot repair it: only a cut at the end of the last file can be truncated away.`,
+        `AOF ${INCR1} is not valid. Use the --fix option to try fixing it.`,
         `Not all AOF files are valid: ${INCR1}`,
       ]);
       expect(r.code).toBe(1);
       expect(size(d.path(INCR1))).toBe(content.length);
+      expect(run(["--fix", d.manifest], ["y"]).code).toBe(0);
+      expect(size(d.path(INCR1))).toBe(okUpTo);
     }
     const d = aofDir([[BASE, base], [INCR1, head + resp("FOO", "x")]]);
     expect(await load(d.dir)).toBe(`Unknown command 'FOO' reading the append only file appendonly.aof.1.incr.aof at offset ${head.length}`);
