@@ -59,6 +59,8 @@ export class EngineBatch {
    * of the read later, once the client has read its replies.
    */
   stoppedAt = -1;
+  /** Commands of the last exec() that did not run (0 unless it stopped at the budget). */
+  notRun = 0;
   /** The read's index of each command of the pending batch. */
   private idx = new Int32Array(256);
 
@@ -72,6 +74,7 @@ export class EngineBatch {
     this.dataPtr = 0;
     this.count = 0;
     this.stoppedAt = -1;
+    this.notRun = 0;
   }
 
   /** Forces the next add() to re-reserve and re-copy (the engine areas were used by someone else). */
@@ -144,6 +147,7 @@ export class EngineBatch {
       const ran = x.executedCount() >>> 0;
       if (ran < n) {
         this.stoppedAt = this.idx[ran];
+        this.notRun = n - ran;
         n = ran;
       }
     }
@@ -191,6 +195,7 @@ export class EngineBatch {
     this.count = 0;
     this.dataPtr = 0;
     this.stoppedAt = -1;
+    this.notRun = 0;
   }
 }
 

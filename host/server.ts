@@ -411,6 +411,10 @@ export class WedisServer {
   private deferFrom(c: Client, parsed: ParsedBatch, from: number): void {
     this.setAsideRest(c, parsed, from);
     c.flags |= CLIENT_OUTPUT_WAIT;
+    // They were counted when batched; they will be again when they run.
+    const notRun = this.batch.notRun;
+    this.stats.totalCommands -= notRun;
+    c.commandsProcessed -= notRun;
   }
 
   /** A client just parked: its commands after `from`, and whatever the decoder still holds, wait. */
@@ -511,16 +515,19 @@ export class WedisServer {
       const ctx: CommandContext = { server: this, client: c, cmd, args: this.argsOf(parsed, i, 0), w: c.reply };
       if (this.filter.command(ctx)) return;
     }
+    const plain = cmd.run === "engine" && (cmd.flags & FLAG_BLOCKING) === 0;
+    // Anything but a plain engine command runs after the batch before it (and not at all now if
+    // that batch stopped at the output budget).
+    if (!plain && !this.flush(c)) return;
     c.lastCmd = cmd;
     stats.totalCommands++;
     c.commandsProcessed++;
     if (cmd.run === "engine") {
-      if ((cmd.flags & FLAG_BLOCKING) === 0) {
+      if (plain) {
         batch.add(cmd.id, i);
         return;
       }
       // A blocking command runs in a batch of its own, so that its flags tell whether it blocked.
-      if (!this.flush(c)) return;
       batch.add(cmd.id, i);
       batch.exec(c.db, c.proto);
       if (batch.firstFlags() & CMD_BLOCKED) {
@@ -529,7 +536,6 @@ export class WedisServer {
         c.reply.raw(this.engine.u8().subarray(batch.outPtr, batch.outPtr + batch.outLen));
       }
     } else {
-      if (!this.flush(c)) return;
       // ---- maxmemory: engine commands are checked inside exec; host commands here ----
       if (this.engine.x.evictIfNeeded() !== 0 && (cmd.flags & FLAG_DENYOOM) !== 0) {
         this.reject(c, OOM_ERROR);
