@@ -8,6 +8,9 @@
 //   2. bytes per key: used_memory growth after loading N keys `key:%012d` -> "xxx"; then bytes
 //      per element of lists, sets, hashes and sorted sets, small and big (bench/type-memory.mjs).
 //   3. engine only: ns per SET/GET crossing `exec` directly, at N keys (Wedis's release build).
+//   4. persistence (bench/aof.mjs): SET with the AOF off / everysec / always next to Redis with the
+//      same settings, AOF load speed, the rewrite pause at N keys; and whether each server loads
+//      the AOF directory the other wrote (bench/aof-compat.mjs).
 //
 // Options:
 //   --quick             fewer requests, 100k keys instead of 1M, 1/10 of the collection sizes
@@ -16,8 +19,8 @@
 //   --requests N        requests per pipeline-1 run (pipeline-16 runs use 5x)
 //   --rounds N          measured runs per test and side, median reported (default 3; --quick: 1)
 //   --keys N            keys for the memory and engine measurements
-//   --skip-throughput, --skip-memory, --skip-engine
-//   --max-minutes M     stop everything after M minutes (default 20)
+//   --skip-throughput, --skip-memory, --skip-engine, --skip-aof
+//   --max-minutes M     stop everything after M minutes (default 40)
 // Results are printed and written to bench/results/latest.md.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -27,13 +30,15 @@ import { freePort, requireProgram, runBounded, startRedis, startWedis } from "./
 import { bytesPerKey } from "./bytes-per-key.mjs";
 import { REDIS_REFERENCE, measureShape, shapes } from "./type-memory.mjs";
 import { engineOps } from "./engine-ops.mjs";
+import { aofBench } from "./aof.mjs";
+import { aofCompat } from "./aof-compat.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 const DEFAULT_TESTS = ["set", "get", "incr", "mset", "lpush", "lpop", "sadd", "hset", "zadd", "lrange_100"];
 
 function parseArgs(argv) {
-  const o = { rounds: 3, quick: false, tests: DEFAULT_TESTS, only: null, requests: null, keys: null, throughput: true, memory: true, engine: true, maxMinutes: 20 };
+  const o = { rounds: 3, quick: false, tests: DEFAULT_TESTS, only: null, requests: null, keys: null, throughput: true, memory: true, engine: true, aof: true, maxMinutes: 40 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -51,6 +56,7 @@ function parseArgs(argv) {
     else if (a === "--skip-throughput") o.throughput = false;
     else if (a === "--skip-memory") o.memory = false;
     else if (a === "--skip-engine") o.engine = false;
+    else if (a === "--skip-aof") o.aof = false;
     else if (a === "--max-minutes") o.maxMinutes = positive(a, next());
     else if (a === "-h" || a === "--help") {
       o.help = true;
@@ -245,6 +251,17 @@ async function main() {
       );
     } catch (err) {
       out.push(`## Engine only`, "", `error: ${err.message}`, "");
+    }
+  }
+
+  if (o.aof && sides.length === 2) {
+    console.error("bench: persistence");
+    try {
+      out.push(await aofBench(root, sides, { rounds: o.rounds, requests: o.requests, keys: o.keys }));
+      const compat = await aofCompat();
+      out.push("## Persistence: AOF directories read by the other server (bench/aof-compat.mjs)", "", ...compat.map((c) => `- ${c.line}`), "");
+    } catch (err) {
+      out.push("## Persistence", "", `error: ${err.message}`, "");
     }
   }
 
