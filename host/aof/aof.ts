@@ -6,8 +6,9 @@
 //
 //   always    A reply may depend on a write (its own, or one it read), so no reply leaves until
 //             every propagated byte produced before it is on disk. Replies are held per client;
-//             at the end of each event-loop turn the turn's bytes are written and fdatasync'd,
-//             then the replies go (group commit: one fdatasync for all the turn's clients).
+//             at the end of an event-loop turn (one turn later, to gather more clients) the bytes
+//             are written and fdatasync'd, then the replies go (group commit: one fdatasync for
+//             all the clients served meanwhile).
 //   everysec  Written at the end of every turn; fdatasync off the loop, at most once a second.
 //   no        Written at the end of every turn; the kernel decides when it reaches the disk.
 //
@@ -297,8 +298,22 @@ export class AppendOnlyFile {
     return this.fsyncing;
   }
 
+  /**
+   * appendfsync always waits one more loop turn before its fdatasync: the turn's poll collects
+   * the requests that arrived meanwhile — typically other clients answering the previous group's
+   * replies — so one fdatasync covers more commands. Measured here (SET -c 50 -P 1): 71k → 81k
+   * ops/s with one turn; a second turn made it worse (63k).
+   */
+  private deferredOnce = false;
+
   /** End of an event-loop turn: write what the turn produced, then fsync by policy. */
   private flushTurn(): void {
+    if (this.policy === "always" && !this.deferredOnce) {
+      this.deferredOnce = true;
+      setImmediate(() => this.flushTurn());
+      return;
+    }
+    this.deferredOnce = false;
     this.flushScheduled = false;
     this.take();
     if (this.state === "off") return;
