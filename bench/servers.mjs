@@ -94,18 +94,19 @@ async function stopChild(child) {
 }
 
 /**
- * A real redis-server, without persistence unless `args` turn it on (they come last and win). Its
- * `dir` is a temp directory removed on stop, or `options.dir`, which is kept.
+ * Spawns a server (`name` for messages) with the common flags — no persistence, loopback, a
+ * `dir` — then `options.args` (they come last and win). The dir is a temp directory removed on
+ * stop, or `options.dir`, which is kept.
  */
-export async function startRedis(port, options = {}) {
+async function startServerProcess(name, cmd, leading, port, options, spawnOptions = {}) {
   const own = options.dir === undefined;
-  const dir = own ? mkdtempSync(join(tmpdir(), "wedis-bench-redis-")) : options.dir;
+  const dir = own ? mkdtempSync(join(tmpdir(), `wedis-bench-${name}-`)) : options.dir;
   if (own) tempDirs.add(dir);
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, ...(options.args ?? [])];
-  const child = await spawnTracked("redis-server", args);
-  await waitReady("redis-server", child, port);
+  const args = [...leading, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, ...(options.args ?? [])];
+  const child = await spawnTracked(cmd, args, spawnOptions);
+  await waitReady(name === "redis" ? "redis-server" : "wedis-server", child, port);
   return {
-    name: "redis",
+    name,
     port,
     child,
     stop: async () => {
@@ -118,32 +119,17 @@ export async function startRedis(port, options = {}) {
   };
 }
 
-/**
- * Wedis as a process, from the built bin/wedis-server.js, without persistence unless `args` turn
- * it on (they come last and win); `options.dir` as for startRedis.
- */
-export async function startWedis(root, port, options = {}) {
+/** A real redis-server; see startServerProcess for `options` ({ dir, args }). */
+export function startRedis(port, options = {}) {
+  return startServerProcess("redis", "redis-server", [], port, options);
+}
+
+/** Wedis as a process, from the built bin/wedis-server.js; `options` as for startRedis. */
+export function startWedis(root, port, options = {}) {
   const bin = join(root, "bin", "wedis-server.js");
   if (!existsSync(bin)) throw new Error(`${bin} not found`);
   if (!existsSync(join(root, "build", "wedis.wasm"))) throw new Error("build/wedis.wasm not found: run `npm run build` first");
-  const own = options.dir === undefined;
-  const dir = own ? mkdtempSync(join(tmpdir(), "wedis-bench-wedis-")) : options.dir;
-  if (own) tempDirs.add(dir);
-  const args = [bin, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, ...(options.args ?? [])];
-  const child = await spawnTracked(process.execPath, args, { cwd: root });
-  await waitReady("wedis-server", child, port);
-  return {
-    name: "wedis",
-    port,
-    child,
-    stop: async () => {
-      await stopChild(child);
-      if (own) {
-        rmSync(dir, { recursive: true, force: true });
-        tempDirs.delete(dir);
-      }
-    },
-  };
+  return startServerProcess("wedis", process.execPath, [bin], port, options, { cwd: root });
 }
 
 /** Stops a server the way an operator would (SIGTERM: it writes and syncs its AOF first). */

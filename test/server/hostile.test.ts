@@ -163,17 +163,21 @@ describe("a client that never reads GETs of a big value", () => {
     return stepped;
   }
 
+  /** A big value stored through a probe connection, and a hog connection that never reads. */
+  async function bigValueAndHog(s: StartedServer): Promise<{ probe: RawConn; hog: RawConn; c: Client }> {
+    const probe = await connected(s.port);
+    probe.send(cmd("SET", "big", "v".repeat(VALUE)));
+    expect(await probe.replies(1)).toEqual(["+OK\r\n"]);
+    const hog = await connected(s.port);
+    hog.socket.setNoDelay(true); // one GET per segment: Nagle would batch them into one read
+    hog.socket.pause();
+    return { probe, hog, c: await serverSide(s, hog) };
+  }
+
   it("is paused (backpressure) while the server stays responsive, holding a bounded backlog", async () => {
     const s = await startServer({ port: 0, debug: true, outputHighWater: 4 * MB });
     try {
-      const probe = await connected(s.port);
-      probe.send(cmd("SET", "big", "v".repeat(VALUE)));
-      expect(await probe.replies(1)).toEqual(["+OK\r\n"]);
-
-      const hog = await connected(s.port);
-      hog.socket.setNoDelay(true); // one GET per segment: Nagle would batch them into one read
-      hog.socket.pause();
-      const c = await serverSide(s, hog);
+      const { probe, hog, c } = await bigValueAndHog(s);
       const stepped = await sendGets(hog, () => (c.flags & CLIENT_PAUSED_OUTPUT) !== 0);
       expect(c.flags & CLIENT_PAUSED_OUTPUT).toBeTruthy();
       expect(stepped).toBeLessThan(GETS / 4);
@@ -244,14 +248,7 @@ describe("a client that never reads GETs of a big value", () => {
   it("is disconnected past the normal hard limit, after a few replies' worth", async () => {
     const s = await startServer({ port: 0, debug: true, config: { "client-output-buffer-limit": "normal 4mb 0 0" } });
     try {
-      const probe = await connected(s.port);
-      probe.send(cmd("SET", "big", "v".repeat(VALUE)));
-      expect(await probe.replies(1)).toEqual(["+OK\r\n"]);
-
-      const hog = await connected(s.port);
-      hog.socket.setNoDelay(true); // one GET per segment: Nagle would batch them into one read
-      hog.socket.pause();
-      const c = await serverSide(s, hog);
+      const { probe, hog, c } = await bigValueAndHog(s);
       await sendGets(hog, () => (c.flags & CLIENT_CLOSED) !== 0);
       for (let i = 0; i < 100 && s.wedis.clients.has(c.id); i++) await sleep(10);
       expect(s.wedis.clients.has(c.id)).toBe(false);
