@@ -136,10 +136,10 @@ describe("crash safety", () => {
       const inMulti = await connect(port);
       await inMulti.call("multi");
       await inMulti.call("set", "queued", "1");
-      // Many idle connections too.
+      // A thousand idle connections too.
       const idle: net.Socket[] = [];
-      for (let i = 0; i < 300; i++) idle.push(net.connect(port, "127.0.0.1").on("error", () => {}));
-      await sleep(100);
+      for (let i = 0; i < 1000; i++) idle.push(net.connect(port, "127.0.0.1").on("error", () => {}));
+      await Promise.all(idle.map((s) => new Promise((r) => s.once("connect", r))));
       if (how === "SHUTDOWN") await writer.call("shutdown").catch(() => {});
       else proc.kill(how);
       expect(await exited(proc)).toBe(0);
