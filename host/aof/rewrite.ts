@@ -106,16 +106,26 @@ export class Rewrite {
     }
     const engine = this.server.engine;
     const t0 = performance.now();
-    const snapshot = engine.snapshot();
-    this.latestSnapshotUsec = Math.round((performance.now() - t0) * 1000);
-    const snapshotMb = (snapshot.memory.byteLength / 1048576).toFixed(1);
+    let worker: Worker;
+    let snapshotMb: string;
+    try {
+      // The copy needs as much memory again as the engine holds, for a moment: it can fail.
+      const snapshot = engine.snapshot();
+      this.latestSnapshotUsec = Math.round((performance.now() - t0) * 1000);
+      snapshotMb = (snapshot.memory.byteLength / 1048576).toFixed(1);
+      this.tmp = join(aof.dir, `temp-rewriteaof-bg-${process.pid}.aof`);
+      const job: WorkerJob = { snapshot, path: this.tmp, incrementalFsync: this.server.config.bool("aof-rewrite-incremental-fsync") };
+      worker = new Worker(workerPath(), { workerData: job, transferList: [snapshot.memory] });
+    } catch (err) {
+      this.lastOk = false;
+      this.consecutiveFailures++;
+      this.log.warning(`Can't rewrite append only file in background: ${(err as Error).message}`);
+      return "Can't execute an AOF background rewriting. Please check the server logs for more information.";
+    }
     this.snapshots++;
     this.keysTotal = 0;
     for (let db = 0; db < this.server.config.int("databases"); db++) this.keysTotal += engine.x.dbKeys(db);
     this.keysDone = 0;
-    this.tmp = join(aof.dir, `temp-rewriteaof-bg-${process.pid}.aof`);
-    const job: WorkerJob = { snapshot, path: this.tmp, incrementalFsync: this.server.config.bool("aof-rewrite-incremental-fsync") };
-    const worker = new Worker(workerPath(), { workerData: job, transferList: [snapshot.memory] });
     this.worker = worker;
     this.finished = false;
     this.startMs = Date.now();
