@@ -1,7 +1,7 @@
 // Protected mode (Redis 7.0): with no password, only local peers may connect. The socket tests
-// need a peer the server sees as non-local, so they listen on all interfaces and dial this
-// machine's own non-loopback IPv4 address; without one they are skipped and only the decision
-// is tested.
+// need a peer the server sees as non-local: they listen on all interfaces and dial this machine's
+// own non-loopback IPv4 address, or, on a machine without one, dial loopback from 127.0.0.2 —
+// not local either to Redis 7.0, which accepts exactly 127.0.0.1 and ::1.
 import net from "node:net";
 import os from "node:os";
 import { describe, expect, it } from "vitest";
@@ -24,6 +24,8 @@ function externalIPv4(): string | undefined {
 }
 
 const EXTERNAL = externalIPv4();
+/** Where a non-local peer dials from and to. */
+const NONLOCAL: { host: string; localAddress?: string } = EXTERNAL !== undefined ? { host: EXTERNAL } : { host: "127.0.0.1", localAddress: "127.0.0.2" };
 
 /** A connection from any address: everything it received, as latin1, and whether it closed. */
 class Peer {
@@ -32,8 +34,8 @@ class Peer {
   closed = false;
   private waiters: (() => void)[] = [];
 
-  constructor(host: string, port: number) {
-    this.socket = net.connect(port, host);
+  constructor(port: number, from: { host: string; localAddress?: string } = NONLOCAL) {
+    this.socket = net.connect({ port, ...from });
     this.socket.on("data", (d: Buffer) => {
       this.got += d.toString("latin1");
       this.wake();
@@ -117,13 +119,11 @@ describe("protected mode: the decision", () => {
   });
 });
 
-describe.skipIf(EXTERNAL === undefined)(`protected mode over sockets (peer ${EXTERNAL})`, () => {
-  const ext = EXTERNAL!;
-
+describe(`protected mode over sockets (non-local peer ${NONLOCAL.localAddress ?? NONLOCAL.host})`, () => {
   it("refuses a non-local client with the exact DENIED bytes, closes it, and counts it as rejected", async () => {
     const s = await startServer({ port: 0, debug: true, bind: "0.0.0.0" });
     try {
-      const p = new Peer(ext, s.port);
+      const p = new Peer(s.port);
       expect(await p.closedByPeer()).toBe(DENIED);
       expect(s.wedis.clients.size).toBe(0);
       expect(s.wedis.stats.rejectedConnections).toBe(1);
@@ -139,9 +139,9 @@ describe.skipIf(EXTERNAL === undefined)(`protected mode over sockets (peer ${EXT
   });
 
   it("applies whatever `bind` says, including an explicit non-loopback address", async () => {
-    const s = await startServer({ port: 0, debug: true, bind: ext });
+    const s = await startServer({ port: 0, debug: true, bind: NONLOCAL.host });
     try {
-      expect(await new Peer(ext, s.port).closedByPeer()).toBe(DENIED);
+      expect(await new Peer(s.port).closedByPeer()).toBe(DENIED);
     } finally {
       await s.close();
     }
@@ -150,7 +150,7 @@ describe.skipIf(EXTERNAL === undefined)(`protected mode over sockets (peer ${EXT
   it("with requirepass nobody is denied: the client gets NOAUTH, then AUTH works", async () => {
     const s = await startServer({ port: 0, debug: true, bind: "0.0.0.0", config: { requirepass: "sekret" } });
     try {
-      const p = new Peer(ext, s.port);
+      const p = new Peer(s.port);
       expect(await p.ask("PING\r\n", NOAUTH)).toBe(NOAUTH);
       expect(await p.ask("AUTH sekret\r\nPING\r\n", "+OK\r\n+PONG\r\n")).toBe("+OK\r\n+PONG\r\n");
       expect(p.closed).toBe(false);
@@ -164,7 +164,7 @@ describe.skipIf(EXTERNAL === undefined)(`protected mode over sockets (peer ${EXT
   it("with protected-mode no nobody is denied", async () => {
     const s = await startServer({ port: 0, debug: true, bind: "0.0.0.0", config: { "protected-mode": "no" } });
     try {
-      const p = new Peer(ext, s.port);
+      const p = new Peer(s.port);
       expect(await p.ask("PING\r\n", "+PONG\r\n")).toBe("+PONG\r\n");
       p.close();
     } finally {
@@ -175,10 +175,10 @@ describe.skipIf(EXTERNAL === undefined)(`protected mode over sockets (peer ${EXT
   it("CONFIG SET of protected-mode and requirepass decides for the next connection; connected clients stay", async () => {
     const s = await startServer({ port: 0, debug: true, bind: "0.0.0.0" });
     try {
-      expect(await new Peer(ext, s.port).closedByPeer()).toBe(DENIED);
+      expect(await new Peer(s.port).closedByPeer()).toBe(DENIED);
 
       expect(await local(s, "CONFIG", "SET", "requirepass", "sekret")).toBe("+OK\r\n");
-      const withPass = new Peer(ext, s.port);
+      const withPass = new Peer(s.port);
       expect(await withPass.ask("PING\r\n", NOAUTH)).toBe(NOAUTH);
 
       // The password goes away with the check on: denied again.
@@ -187,17 +187,17 @@ describe.skipIf(EXTERNAL === undefined)(`protected mode over sockets (peer ${EXT
       admin.send(cmd("AUTH", "sekret"));
       admin.send(cmd("CONFIG", "SET", "requirepass", ""));
       expect(await admin.replies(2)).toEqual(["+OK\r\n", "+OK\r\n"]);
-      expect(await new Peer(ext, s.port).closedByPeer()).toBe(DENIED);
+      expect(await new Peer(s.port).closedByPeer()).toBe(DENIED);
 
       admin.send(cmd("CONFIG", "SET", "protected-mode", "no"));
       expect(await admin.replies(1)).toEqual(["+OK\r\n"]);
-      const open = new Peer(ext, s.port);
+      const open = new Peer(s.port);
       expect(await open.ask("PING\r\n", "+PONG\r\n")).toBe("+PONG\r\n");
 
       // Turned back on: new peers are refused, but the one already in is not thrown out.
       admin.send(cmd("CONFIG", "SET", "protected-mode", "yes"));
       expect(await admin.replies(1)).toEqual(["+OK\r\n"]);
-      expect(await new Peer(ext, s.port).closedByPeer()).toBe(DENIED);
+      expect(await new Peer(s.port).closedByPeer()).toBe(DENIED);
       expect(await open.ask("ECHO still\r\n", "$5\r\nstill\r\n")).toBe("$5\r\nstill\r\n");
       // Connected while a password was set and never authenticated: with none now, it needs none.
       expect(await withPass.ask("PING\r\n", "+PONG\r\n")).toBe("+PONG\r\n");
@@ -218,12 +218,12 @@ describe.skipIf(EXTERNAL === undefined)(`protected mode over sockets (peer ${EXT
       return; // no IPv6 on this machine
     }
     try {
-      const lo = new Peer("127.0.0.1", s.port);
+      const lo = new Peer(s.port, { host: "127.0.0.1" });
       expect(await lo.ask("PING\r\n", "+PONG\r\n")).toBe("+PONG\r\n");
       const [c] = [...s.wedis.clients.values()];
       expect(c.socket.remoteAddress).toBe("::ffff:127.0.0.1");
       lo.close();
-      expect(await new Peer(ext, s.port).closedByPeer()).toBe(DENIED);
+      expect(await new Peer(s.port).closedByPeer()).toBe(DENIED);
     } finally {
       await s.close();
     }
