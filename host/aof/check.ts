@@ -32,7 +32,7 @@ import { isatty } from "node:tty";
 import { commandByName } from "../commands/table.js";
 import { AofReader, type AofChunk } from "./reader.js";
 import { Manifest, ManifestError } from "./manifest.js";
-import { aofCommand, selectIndex, startsWithRdbMagic } from "./loader.js";
+import { aofArityOk, aofCommand, selectIndex, startsWithRdbMagic } from "./loader.js";
 
 export const USAGE = "Usage: wedis-check-aof [--fix|--truncate-to-timestamp $timestamp] <file.manifest|file.aof>";
 
@@ -226,6 +226,7 @@ class Scanner {
     if (cmd === undefined) {
       return this.damaged(at, `Unknown command '${c.data.toString("latin1", c.argOff[f], c.argOff[f] + c.argLen[f])}'`);
     }
+    if (!aofArityOk(cmd, argc)) return this.damaged(at, `Wrong number of arguments for '${cmd.name}'`);
     if (cmd === MULTI) {
       if (this.multiAt >= 0) return this.damaged(at, "Unexpected MULTI");
       this.multiAt = at;

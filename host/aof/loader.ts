@@ -42,6 +42,15 @@ export function aofCommand(data: Uint8Array, argOff: Int32Array, argLen: Int32Ar
   return cmd;
 }
 
+/**
+ * Whether `argc` arguments fit the command's arity. Engine handlers rely on the arity having been
+ * checked (a client's command is refused before it runs); a damaged AOF must not reach them
+ * with too few arguments either.
+ */
+export function aofArityOk(cmd: Command, argc: number): boolean {
+  return cmd.arity > 0 ? argc === cmd.arity : argc >= -cmd.arity;
+}
+
 /** The database a SELECT in the AOF names; NaN unless it is a plain decimal index. */
 export function selectIndex(arg: Uint8Array): number {
   const text = Buffer.from(arg).toString("latin1");
@@ -208,6 +217,9 @@ class Loader {
       if (cmd === undefined) {
         const name = data.subarray(argOff[f], argOff[f] + argLen[f]).toString("latin1");
         throw new AofLoadError(`Unknown command '${name}' reading the append only file ${file} at offset ${chunk.at[i]}`);
+      }
+      if (!aofArityOk(cmd, argc[i])) {
+        throw new AofLoadError(`Wrong number of arguments for '${cmd.name}' reading the append only file ${file} at offset ${chunk.at[i]}: ${FIX_HINT}`);
       }
       if (this.queue !== null && cmd !== EXEC) {
         const args: Buffer[] = [];

@@ -290,6 +290,7 @@ describe("wedis-check-aof: damage --fix does not repair", () => {
     const cases: [string, string, number][] = [
       [resp("FOO", "x"), "Unknown command 'FOO'", head.length],
       [resp("CONFIG", "SET", "maxmemory", "1"), "Unknown command 'CONFIG'", head.length],
+      [resp("SET", "k"), "Wrong number of arguments for 'set'", head.length],
       [resp("EXEC"), "Unexpected EXEC", head.length],
       [resp("MULTI") + resp("INCR", "n") + resp("MULTI"), "Unexpected MULTI", head.length],
       [resp("SELECT", "x"), "SELECT of an invalid database", head.length],

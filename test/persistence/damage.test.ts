@@ -119,6 +119,11 @@ describe("a damaged AOF", () => {
     expect(await refused(dir)).toBe(`Unknown command 'NOSUCHCOMMAND' reading the append only file appendonly.aof.1.incr.aof at offset ${good.length}`);
   });
 
+  it("a command with a wrong number of arguments refuses to start (it never reaches the engine)", async () => {
+    const dir = aofDir(base, good + "*1\r\n$3\r\nSET\r\n" + resp("SET", "z", "1"));
+    expect(await refused(dir)).toMatch(new RegExp(`^Wrong number of arguments for 'set' reading the append only file appendonly\\.aof\\.1\\.incr\\.aof at offset ${good.length}:`));
+  });
+
   it("a cut in a file that is not the last refuses to start", async () => {
     const dir = aofDir(base + "*3\r\n$3\r\nSET\r\n$1", good);
     expect(await refused(dir)).toMatch(/^Fatal error: the truncated file appendonly\.aof\.1\.base\.aof is not the last file/);
