@@ -9,7 +9,7 @@
 import { argc, argPtr, argLen, argIs } from "./request";
 import { addReplyLongLong, addReplyError, errorBegin, errorBytes, errorEnd, addReplyExpireTimeError } from "./reply";
 import { currentDb, now, setNow, addDirty, countExpired, loading } from "./server";
-import { propOn, propCommand, propArg, propBulkInt } from "./propagate";
+import { propOn, propCommand, propArg, propBulkInt, propAsDel } from "./propagate";
 import { Db, getDb, dbCount, dbFindLink, lookupWriteLink, dbDeleteAt, dbReplaceAt, volEntry } from "./db";
 import { entryHasTtl, entryExpireAt, setEntryExpireAt, entryWithTtlFlag, entryKeyPtr, entryKeyLen } from "./object";
 import { randomBelow } from "./random";
@@ -109,8 +109,7 @@ function expireGeneric(basetime: i64, seconds: bool, name: string): void {
   if (when <= now && !loading) {
     dbDeleteAt(d, link);
     if (propOn) {
-      propCommand(currentDb, 2, "DEL");
-      propArg(1);
+      propAsDel(currentDb);
     }
   } else {
     setExpireAt(d, link, when);

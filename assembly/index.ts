@@ -66,10 +66,11 @@ export function executedCount(): u32 {
  * database `db` for a client speaking RESP `proto`, at wall-clock time `nowMs`. Replies are
  * appended to the output buffer, which this call empties first; returns the bytes written.
  *
- * With a `budget` (0 — also what a caller that passes only six arguments gets: none), execution stops after the command whose replies take the output to
- * `budget` bytes or more — executedCount() says how many ran. A client that pipelines thousands
- * of GETs of a big value without reading would otherwise have the engine build gigabytes of
- * replies at once; the host runs the rest when the client has read what it was sent.
+ * With a `budget` (0, also what a caller passing only six arguments gets, means none),
+ * execution stops after the command whose replies take the output to `budget` bytes or more;
+ * executedCount() says how many ran. A client that pipelines thousands of GETs of a big value
+ * without reading would otherwise have the engine build gigabytes of replies at once; the host
+ * runs the rest when the client has read what it was sent.
  */
 export function exec(table: usize, ncmds: u32, data: usize, db: i32, proto: i32, nowMs: f64, budget: usize): usize {
   resetOutput();

@@ -148,6 +148,12 @@ export function propCommand(db: i32, n: i32, name: string): void {
   bulkAscii(name);
 }
 
+/** The running command's form is DEL of its key (argument 1): GETDEL, an expiry in the past… */
+export function propAsDel(db: i32): void {
+  propCommand(db, 2, "DEL");
+  propArg(1);
+}
+
 /** The running command exactly as sent (exec calls this for a command that changed data). */
 export function propVerbatim(db: i32): void {
   open(db, argc);

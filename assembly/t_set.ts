@@ -29,7 +29,7 @@ import {
   addReplySetLen, addReplyDeferredLen, setDeferredSetLen, setDeferredArrayLen,
 } from "./reply";
 import { currentDb, lruClock, addDirty } from "./server";
-import { propOn, propCommand, propArg, propBulk, propBulkInt } from "./propagate";
+import { propOn, propCommand, propArg, propBulk, propBulkInt, propAsDel } from "./propagate";
 import { Db, getDb, dbFindLink, lastHash, lookupRead, lookupWriteLink, dbAddNew, dbReplaceAt, dbDelete } from "./db";
 import {
   OBJ_SET, ENC_INTSET, ENC_HT, entryType, entryEncoding, entryVal, setEntryVal, newPtrEntry, freeEntry,
@@ -193,6 +193,12 @@ function itBytes(it: SetIter): void {
 function replyIterMember(it: SetIter): void {
   if (it.isInt) addReplyBulkLongLong(it.v);
   else addReplyBulk(it.p, it.n);
+}
+
+/** The iterator's member as an argument of a propagated command (SPOP's SREM). */
+function propIterMember(it: SetIter): void {
+  if (it.isInt) propBulkInt(it.v);
+  else propBulk(it.p, it.n);
 }
 
 // ---- the set type --------------------------------------------------------------------------------
@@ -556,8 +562,7 @@ function spopWithCount(): void {
     dbDelete(d, argPtr(1), argLen(1));
     addDirty(<u64>size);
     if (propOn) {
-      propCommand(currentDb, 2, "DEL");
-      propArg(1);
+      propAsDel(currentDb);
     }
     return;
   }
@@ -598,10 +603,7 @@ function spopWithCount(): void {
     const it = iterOf(e);
     while (iterNext(it)) {
       replyIterMember(it);
-      if (propOn) {
-        if (it.isInt) propBulkInt(it.v);
-        else propBulk(it.p, it.n);
-      }
+      if (propOn) propIterMember(it);
     }
     iterEnd(it);
     setFreeValue(entryEncoding(e), entryVal(e));

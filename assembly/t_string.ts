@@ -23,7 +23,7 @@ import {
   addReplyArityError,
 } from "./reply";
 import { currentDb, now, newKeyLru, addDirty, hit, miss, loading } from "./server";
-import { propOn, propCommand, propArg, propBulk, propBulkInt, propBulkAscii } from "./propagate";
+import { propOn, propCommand, propArg, propBulk, propBulkInt, propBulkAscii, propAsDel } from "./propagate";
 import { Db, getDb, dbFindLink, lastHash, lookupRead, lookupWriteLink, dbAddNew, dbReplaceAt, dbDeleteAt, touchEntry } from "./db";
 import { setExpireAt, removeExpire } from "./expire";
 import {
@@ -463,8 +463,7 @@ export function getdelCommand(): void {
   dbDeleteAt(d, link);
   addDirty(1);
   if (propOn) {
-    propCommand(currentDb, 2, "DEL");
-    propArg(1);
+    propAsDel(currentDb);
   }
 }
 
@@ -490,8 +489,7 @@ export function getexCommand(): void {
     dbDeleteAt(d, link);
     addDirty(1);
     if (propOn) {
-      propCommand(currentDb, 2, "DEL");
-      propArg(1);
+      propAsDel(currentDb);
     }
   } else if (optExpireArg != 0) {
     setExpireAt(d, link, optWhen);
