@@ -25,28 +25,11 @@ import type { EngineExports } from "../engine.js";
 import { Manifest, ManifestError } from "./manifest.js";
 import { AofLoadError, loadAof, type LoadProgress } from "./loader.js";
 import { Rewrite } from "./rewrite.js";
+import { strerror } from "../strerror.js";
 
 export type FsyncPolicy = "always" | "everysec" | "no";
 /** off; on; on but waiting for the first rewrite to give it a base (turned on at runtime). */
 export type AofState = "off" | "on" | "wait-rewrite";
-
-/** The text Redis prints for an errno (strerror), for the errors an AOF write can meet. */
-const STRERROR: Record<string, string> = {
-  ENOSPC: "No space left on device",
-  EDQUOT: "Disk quota exceeded",
-  EIO: "Input/output error",
-  EROFS: "Read-only file system",
-  EBADF: "Bad file descriptor",
-  EFBIG: "File too large",
-  EINVAL: "Invalid argument",
-  EACCES: "Permission denied",
-  EPERM: "Operation not permitted",
-};
-
-export function strerror(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  return (e.code && STRERROR[e.code]) ?? e.message;
-}
 
 export class AppendOnlyFile {
   state: AofState = "off";
@@ -79,8 +62,6 @@ export class AppendOnlyFile {
   lastWriteOk = true;
   lastWriteError = "";
   delayedFsync = 0;
-  /** The last start-up load (INFO, tests). */
-  loaded: { keys: number; bytes: number; ms: number; status: string } | null = null;
 
   private readonly x: EngineExports;
 
@@ -129,7 +110,6 @@ export class AppendOnlyFile {
       databases: this.server.config.int("databases"),
       progress,
     });
-    this.loaded = { keys: r.keys, bytes: r.bytes, ms: r.ms, status: r.status };
     if (r.status === "ok" || r.status === "truncated") {
       this.log.notice(`DB loaded from append only file: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
     }
@@ -191,7 +171,7 @@ export class AppendOnlyFile {
     this.propagate(true);
   }
 
-  sizeOf(names: string[]): number {
+  private sizeOf(names: string[]): number {
     let n = 0;
     for (const f of names) {
       try {
@@ -292,10 +272,6 @@ export class AppendOnlyFile {
   /** Bytes propagated but not yet written (INFO aof_buffer_length, mem_aof_buffer). */
   get bufferLength(): number {
     return this.pendingBytes;
-  }
-
-  get fsyncInProgress(): boolean {
-    return this.fsyncing;
   }
 
   /**

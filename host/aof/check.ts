@@ -29,10 +29,10 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { isatty } from "node:tty";
-import { commandByName } from "../commands/table.js";
 import { AofReader, type AofChunk } from "./reader.js";
 import { Manifest, ManifestError } from "./manifest.js";
-import { aofArityOk, aofCommand, selectIndex, startsWithRdbMagic } from "./loader.js";
+import { EXEC, MULTI, SELECT, aofArityOk, aofCommand, selectIndex, startsWithRdbMagic } from "./loader.js";
+import { strerror } from "../strerror.js";
 
 export const USAGE = "Usage: wedis-check-aof [--fix|--truncate-to-timestamp $timestamp] <file.manifest|file.aof>";
 
@@ -141,9 +141,6 @@ export interface Scan {
   timestampCut: { offset: number; ts: number } | null;
 }
 
-const MULTI = commandByName("multi")!;
-const EXEC = commandByName("exec")!;
-const SELECT = commandByName("select")!;
 
 interface Note {
   at: number;
@@ -317,7 +314,7 @@ class Check {
     try {
       multiPart = isManifest(path);
     } catch (err) {
-      out(`Cannot open file ${path}: ${errorText(err)}`);
+      out(`Cannot open file ${path}: ${strerror(err)}`);
       return { ok: false, manifest: false, files: [] };
     }
     if (!multiPart) {
@@ -380,7 +377,7 @@ class Check {
     try {
       scan = scanAof(path, this.ts, this.opts.chunkBytes);
     } catch (err) {
-      out(`Cannot open file ${path}: ${errorText(err)}`);
+      out(`Cannot open file ${path}: ${strerror(err)}`);
       return;
     }
     Object.assign(report, { state: scan.state, size: scan.size, okUpTo: scan.okUpTo, okUpToLine: scan.okUpToLine, error: scan.error });
@@ -454,7 +451,7 @@ class Check {
         closeSync(fd);
       }
     } catch (err) {
-      this.io.out(`Failed to truncate AOF ${report.name}: ${errorText(err)}`);
+      this.io.out(`Failed to truncate AOF ${report.name}: ${strerror(err)}`);
       return false;
     }
     report.truncatedTo = size;
@@ -488,14 +485,6 @@ function isRdb(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** An errno's text as strerror gives it ("No such file or directory"), from Node's message. */
-function errorText(err: unknown): string {
-  const message = (err as Error).message ?? String(err);
-  const m = /^[A-Z0-9_]+: (.+?), \w+/.exec(message);
-  if (m === null) return message;
-  return m[1].charAt(0).toUpperCase() + m[1].slice(1);
 }
 
 /**

@@ -27,9 +27,9 @@ import type { Manifest } from "./manifest.js";
 /** The AOF cannot be loaded; the server must not start (the message is for the log). */
 export class AofLoadError extends Error {}
 
-const MULTI = commandByName("multi")!;
-const EXEC = commandByName("exec")!;
-const SELECT = commandByName("select")!;
+export const MULTI = commandByName("multi")!;
+export const EXEC = commandByName("exec")!;
+export const SELECT = commandByName("select")!;
 
 /**
  * The command an AOF entry runs (argv[0], or its subcommand), or undefined if loading refuses it:
@@ -96,11 +96,13 @@ export async function loadAof(opts: LoadOptions): Promise<LoadResult> {
   const files = manifest.dataFiles();
   if (files.length === 0) return { status: "none", bytes: 0, keys: 0, ms: 0 };
   let total = 0;
-  for (const f of files) {
+  const sizes = files.map((f) => {
     const path = join(dir, f.name);
     if (!existsSync(path)) throw new AofLoadError(`The AOF file ${f.name} named by the manifest does not exist in ${dir}`);
-    total += statSync(path).size;
-  }
+    const size = statSync(path).size;
+    total += size;
+    return size;
+  });
   if (total === 0) return { status: "empty", bytes: 0, keys: 0, ms: 0 };
   const progress = opts.progress ?? { startMs: Date.now(), totalBytes: 0, loadedBytes: 0 };
   progress.startMs = Date.now();
@@ -114,7 +116,7 @@ export async function loadAof(opts: LoadOptions): Promise<LoadResult> {
     for (let i = 0; i < files.length; i++) {
       const f = files[i];
       const start = performance.now();
-      if (statSync(join(dir, f.name)).size === 0) continue;
+      if (sizes[i] === 0) continue;
       const r = await loader.loadFile(f.name, i === files.length - 1);
       if (r === "truncated") status = "truncated";
       log.notice(`DB loaded from ${f.type === "b" ? "base" : "incr"} file ${f.name}: ${((performance.now() - start) / 1000).toFixed(3)} seconds`);

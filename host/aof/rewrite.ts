@@ -19,7 +19,7 @@
 // Turned on at runtime (CONFIG SET appendonly yes), the AOF has no base yet: the new incremental
 // file is named in the manifest only together with the base the rewrite produces.
 import { Worker } from "node:worker_threads";
-import { existsSync, mkdirSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, unlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { WedisServer } from "../server.js";
@@ -255,21 +255,12 @@ export class Rewrite {
     this.start("auto");
   }
 
-  /** BGREWRITEAOF: "" when started, else the error to reply. */
+  /** BGREWRITEAOF: the status to reply when it started, else the error. */
   command(): { ok: string } | { error: string } {
     if (this.running) return { error: "ERR Background append only file rewriting already in progress" };
     this.consecutiveFailures = 0;
     const err = this.start("user");
     if (err !== null) return { error: `ERR ${err}` };
     return { ok: "Background append only file rewriting started" };
-  }
-
-  /** Size of the temp file written so far (tests, INFO). */
-  tempBytes(): number {
-    try {
-      return statSync(this.tmp).size;
-    } catch {
-      return 0;
-    }
   }
 }
