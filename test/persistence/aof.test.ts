@@ -2,13 +2,13 @@
 // there after a restart under each appendfsync policy, the directory is Redis 7's, the AOF can be
 // turned on and off at runtime, expired and evicted keys stay gone, a failing disk refuses writes
 // with -MISCONF, and a large AOF loads while clients get -LOADING.
-import { describe, it, expect, afterEach } from "vitest";
-import { mkdtempSync, readFileSync, readdirSync, existsSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, it, expect } from "vitest";
+import { readFileSync, readdirSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import Redis from "ioredis";
+import type Redis from "ioredis";
 import { createClient } from "redis";
-import { startServer, type StartedServer } from "../../host/server.js";
+import { startServer } from "../../host/server.js";
+import { aofServers, type AofServer } from "../helpers/aof-servers.js";
 // @ts-ignore: plain JS helper shared with bench/aof-compat.mjs
 import { dumpDataset } from "../helpers/dataset.mjs";
 // @ts-ignore: plain JS helper shared with bench/aof-compat.mjs
@@ -16,40 +16,11 @@ import { writeWorkload as workload } from "../helpers/workload.mjs";
 import { parseCommands } from "../helpers/resp-commands.js";
 import { RawConn, cmd } from "../server/raw.js";
 
-const servers: StartedServer[] = [];
-const clients: Redis[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.disconnect();
-  for (const s of servers.splice(0)) await s.close();
-});
-
-const tmp = () => mkdtempSync(join(tmpdir(), "wedis-aof-"));
+const { start, stop, client, track, tmp } = aofServers("aof");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function start(dir: string, config: Record<string, string> = {}): Promise<{ s: StartedServer; r: Redis }> {
-  const s = await startServer({ port: 0, config: { dir, appendonly: "yes", ...config } });
-  servers.push(s);
-  const r = new Redis({ port: s.port, host: "127.0.0.1", lazyConnect: false });
-  clients.push(r);
-  return { s, r };
-}
-
-async function stop(s: StartedServer, r: Redis): Promise<void> {
-  r.disconnect();
-  await s.close();
-  servers.splice(servers.indexOf(s), 1);
-}
 
 function manifestOf(dir: string): string {
   return readFileSync(join(dir, "appendonlydir", "appendonly.aof.manifest"), "utf8");
-}
-
-/** Every file the manifest names exists. */
-function manifestFilesExist(dir: string): boolean {
-  return manifestOf(dir)
-    .split("\n")
-    .filter((l) => l.startsWith("file "))
-    .every((l) => existsSync(join(dir, "appendonlydir", l.split(" ")[1])));
 }
 
 async function waitFor(what: () => Promise<boolean>, ms = 10_000): Promise<void> {
@@ -114,15 +85,14 @@ describe("AOF persistence", () => {
 
   it("with appendfsync always, a write is in the file before its reply arrives", async () => {
     const dir = tmp();
-    const { r } = await start(dir, { appendfsync: "always" });
+    const { s, r } = await start(dir, { appendfsync: "always" });
     const incr = join(dir, "appendonlydir", "appendonly.aof.1.incr.aof");
     for (let i = 0; i < 50; i++) {
       await r.set(`k${i}`, `value-${i}`);
       expect(readFileSync(incr, "latin1")).toContain(`value-${i}`);
     }
     // Pipelined and from many clients at once: every reply still comes after its write.
-    const others = Array.from({ length: 10 }, () => new Redis({ port: servers[0].port, host: "127.0.0.1" }));
-    clients.push(...others);
+    const others = Array.from({ length: 10 }, () => client(s.port));
     await Promise.all(
       others.map(async (c, n) => {
         for (let i = 0; i < 20; i++) {
@@ -229,8 +199,7 @@ describe("AOF persistence", () => {
       await p.exec();
     }
     await stop(s, r);
-    s = await startServer({ port: 0, config: { dir, appendonly: "yes" }, waitLoading: false });
-    servers.push(s);
+    s = track(await startServer({ port: 0, config: { dir, appendonly: "yes" }, waitLoading: false }));
     const c = new RawConn(s.port);
     await c.ready;
     c.send(Buffer.concat([cmd("PING"), cmd("GET", "key:0:0"), cmd("INFO", "persistence")]));
@@ -250,7 +219,7 @@ describe("AOF persistence", () => {
  * Starts on `dir` whose incremental file cannot be written: the data it held is loaded from a
  * copy given as a base file instead.
  */
-async function startWithoutLoading(dir: string, data: Buffer): Promise<{ s: StartedServer; r: Redis }> {
+async function startWithoutLoading(dir: string, data: Buffer): Promise<AofServer> {
   const aofDir = join(dir, "appendonlydir");
   writeFileSync(join(aofDir, "appendonly.aof.1.base.aof"), data);
   return start(dir);

@@ -2,40 +2,24 @@
 // there (aof-load-truncated yes, Redis's log lines), or refuses to start (no); garbage, a corrupt
 // command, an unknown command, a cut in a file that is not the last, a bad manifest: the server
 // does not start, and the error names the file and the offset. Never a partial load in silence.
-import { describe, it, expect, afterEach } from "vitest";
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, statSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, it, expect } from "vitest";
+import { mkdirSync, readFileSync, writeFileSync, statSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import Redis from "ioredis";
-import { startServer, type StartedServer } from "../../host/server.js";
+import { aofServers } from "../helpers/aof-servers.js";
 
-const servers: StartedServer[] = [];
-const clients: Redis[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.disconnect();
-  for (const s of servers.splice(0)) await s.close();
-});
+const { start, stop, tmp } = aofServers("damage");
 
 const resp = (...args: string[]) => `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join("")}`;
 const MANIFEST = "file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n";
 
 /** An AOF directory with the given base and incremental contents. */
 function aofDir(base: string | Buffer, incr: string | Buffer, manifest = MANIFEST): string {
-  const dir = mkdtempSync(join(tmpdir(), "wedis-damage-"));
+  const dir = tmp();
   mkdirSync(join(dir, "appendonlydir"));
   writeFileSync(join(dir, "appendonlydir", "appendonly.aof.manifest"), manifest);
   writeFileSync(join(dir, "appendonlydir", "appendonly.aof.1.base.aof"), base);
   writeFileSync(join(dir, "appendonlydir", "appendonly.aof.1.incr.aof"), incr);
   return dir;
-}
-
-async function start(dir: string, config: Record<string, string> = {}) {
-  const logfile = join(dir, "wedis.log");
-  const s = await startServer({ port: 0, log: true, config: { dir, appendonly: "yes", logfile, ...config } });
-  servers.push(s);
-  const r = new Redis({ port: s.port, host: "127.0.0.1" });
-  clients.push(r);
-  return { s, r, log: () => readFileSync(logfile, "utf8") };
 }
 
 /** Starting on `dir` fails: the error's message. */
@@ -56,7 +40,7 @@ describe("a damaged AOF", () => {
   it("cut short at the tail: loads everything before the cut and truncates the file there", async () => {
     const last = resp("SET", "b", "cut off");
     const dir = aofDir(base, good + last.slice(0, last.length - 4));
-    const { r, log } = await start(dir);
+    const { s, r, log } = await start(dir);
     expect(await r.mget("base", "a", "b")).toEqual(["1", "1", null]);
     expect(await r.lrange("l", 0, -1)).toEqual(["x", "y"]);
     expect(statSync(incrPath(dir)).size).toBe(good.length);
@@ -65,8 +49,7 @@ describe("a damaged AOF", () => {
     expect(log()).toContain("AOF appendonly.aof.1.incr.aof loaded anyway because aof-load-truncated is enabled");
     // New writes continue the file from the cut, and load next time.
     await r.set("c", "3");
-    const [s] = servers.splice(0);
-    await s.close();
+    await stop(s, r);
     const again = await start(dir);
     expect(await again.r.mget("a", "c")).toEqual(["1", "3"]);
   });
@@ -153,7 +136,7 @@ describe("a damaged AOF", () => {
   });
 
   it("an old single appendonly.aof in dir is moved into the directory as its base", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "wedis-upgrade-"));
+    const dir = tmp();
     writeFileSync(join(dir, "appendonly.aof"), good);
     const { r, log } = await start(dir);
     expect(await r.get("a")).toBe("1");

@@ -2,36 +2,21 @@
 // with aof-use-rdb-preamble no): Wedis loads it into exactly the dataset Redis held, and goes on
 // appending to Redis's incremental file. The other direction — Redis loading what Wedis wrote —
 // needs a redis-server to run, and is checked by bench/aof-compat.mjs (run by `npm run bench`).
-import { describe, it, expect, afterEach } from "vitest";
-import { cpSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, it, expect } from "vitest";
+import { cpSync, readFileSync, readdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import Redis from "ioredis";
-import { startServer, type StartedServer } from "../../host/server.js";
+import { aofServers } from "../helpers/aof-servers.js";
 // @ts-ignore: plain JS helper shared with bench/aof-compat.mjs
 import { dumpDataset } from "../helpers/dataset.mjs";
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), "fixtures");
-const servers: StartedServer[] = [];
-const clients: Redis[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.disconnect();
-  for (const s of servers.splice(0)) await s.close();
-});
-
-async function start(dir: string) {
-  const s = await startServer({ port: 0, config: { dir, appendonly: "yes" } });
-  servers.push(s);
-  const r = new Redis({ port: s.port, host: "127.0.0.1" });
-  clients.push(r);
-  return { s, r };
-}
+const { start, stop, tmp } = aofServers("compat");
 
 describe("AOF written by Redis", () => {
   for (const version of readdirSync(fixtures)) {
     it(`loads ${version}'s directory into the dataset Redis held, and continues it`, async () => {
-      const dir = mkdtempSync(join(tmpdir(), "wedis-compat-"));
+      const dir = tmp();
       cpSync(join(fixtures, version, "appendonlydir"), join(dir, "appendonlydir"), { recursive: true });
       const expected = JSON.parse(readFileSync(join(fixtures, version, "expected.json"), "utf8"));
       let { s, r } = await start(dir);
@@ -39,9 +24,7 @@ describe("AOF written by Redis", () => {
       expect(await dumpDataset(r)).toEqual(expected);
       const manifest = readFileSync(join(dir, "appendonlydir", "appendonly.aof.manifest"), "utf8");
       await r.set("added-by-wedis", "1");
-      r.disconnect();
-      await s.close();
-      servers.splice(0);
+      await stop(s, r);
       // Appended to Redis's own incremental file; the manifest unchanged.
       expect(readFileSync(join(dir, "appendonlydir", "appendonly.aof.manifest"), "utf8")).toBe(manifest);
       ({ s, r } = await start(dir));

@@ -2,43 +2,21 @@
 // writing, every write made meanwhile survives, the manifest switches to the new base and the old
 // files go; auto-aof-rewrite-* starts one on growth; a rewrite with the AOF off writes a base
 // that a later start loads.
-import { describe, it, expect, afterEach } from "vitest";
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, it, expect } from "vitest";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import Redis from "ioredis";
-import { startServer, type StartedServer } from "../../host/server.js";
+import type Redis from "ioredis";
+import { aofServers } from "../helpers/aof-servers.js";
 // @ts-ignore: plain JS helper shared with bench/aof-compat.mjs
 import { dumpDataset } from "../helpers/dataset.mjs";
 import { parseCommands } from "../helpers/resp-commands.js";
 import { RawConn, cmd } from "../server/raw.js";
 
-const servers: StartedServer[] = [];
-const clients: Redis[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.disconnect();
-  for (const s of servers.splice(0)) await s.close();
-});
-
-const tmp = () => mkdtempSync(join(tmpdir(), "wedis-rewrite-"));
+const { start, stop, client, tmp } = aofServers("rewrite");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const aofFiles = (dir: string) => readdirSync(join(dir, "appendonlydir")).sort();
 const manifestOf = (dir: string) => readFileSync(join(dir, "appendonlydir", "appendonly.aof.manifest"), "utf8");
 const field = (info: string, name: string) => Number(new RegExp(`${name}:(-?\\d+)`).exec(info)![1]);
-
-async function start(dir: string, config: Record<string, string> = {}) {
-  const s = await startServer({ port: 0, config: { dir, appendonly: "yes", ...config } });
-  servers.push(s);
-  const r = new Redis({ port: s.port, host: "127.0.0.1" });
-  clients.push(r);
-  return { s, r };
-}
-
-async function stop(s: StartedServer, r: Redis) {
-  r.disconnect();
-  await s.close();
-  servers.splice(servers.indexOf(s), 1);
-}
 
 async function rewriteFinished(r: Redis): Promise<string> {
   for (;;) {
@@ -65,8 +43,7 @@ describe("AOF rewrite", () => {
     const before = field(await r.info("persistence"), "aof_current_size");
     // Writers keep going during the rewrite.
     let stop_ = false;
-    const other = new Redis({ port: s.port, host: "127.0.0.1" });
-    clients.push(other);
+    const other = client(s.port);
     let written = 0;
     const writing = (async () => {
       while (!stop_) {
