@@ -5,6 +5,8 @@ import { describe, it, expect } from "vitest";
 import { loadDebugEngine, call } from "../helpers/engine.js";
 import { execDirect, type Arg } from "../../host/direct.js";
 import { Engine } from "../../host/engine.js";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const T0 = 1_700_000_000_000;
 const run = (e: Engine, ...cmd: Arg[]) => execDirect(e, [cmd], { nowMs: T0 })[0].toString("latin1");
@@ -56,18 +58,12 @@ describe("engine snapshot", () => {
     call(a, "init", 16, 1, 2);
     run(a, "SET", "hello", "from the main thread");
     const snap = a.snapshot();
-    // The worker restores the snapshot with plain WebAssembly calls (no TypeScript there).
+    // The worker restores it with the compiled Engine.restore (built by `npm test`'s build step;
+    // a worker cannot load TypeScript), as the AOF rewrite's worker does.
+    const engineJs = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), "../../dist/host/engine.js")).href;
     const code = `
       const { parentPort, workerData } = require("node:worker_threads");
-      const { module, memory, globals } = workerData;
-      const inst = new WebAssembly.Instance(module, { env: { abort() { throw new Error("abort"); } } });
-      const mem = inst.exports.memory;
-      const missing = (memory.byteLength - mem.buffer.byteLength) / 65536;
-      if (missing > 0) mem.grow(missing);
-      new Uint8Array(mem.buffer).set(new Uint8Array(memory));
-      const g = Object.entries(inst.exports).filter(([n]) => n.startsWith("snap:")).map(([, v]) => v);
-      g.forEach((x, i) => (x.value = globals[i]));
-      parentPort.postMessage(inst.exports.dbKeys(0));
+      import(${JSON.stringify(engineJs)}).then(({ Engine }) => parentPort.postMessage(Engine.restore(workerData).x.dbKeys(0)));
     `;
     const w = new Worker(code, { eval: true, workerData: snap, transferList: [snap.memory] });
     const keys = await new Promise((resolve, reject) => {
