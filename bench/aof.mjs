@@ -14,22 +14,18 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Redis from "ioredis";
-import { freePort, runBounded, startRedis, startWedis } from "./servers.mjs";
+import { freePort, startRedis, startWedis } from "./servers.mjs";
+import { benchmark, fmt, ratio, table } from "./redis-benchmark.mjs";
 
-const fmt = (n, digits = 0) => (n === undefined || n === null || Number.isNaN(n) ? "-" : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
-const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}x` : "-");
-const table = (head, rows) => [`| ${head.join(" | ")} |`, `| ${head.map((h, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function start(root, side, dir, args) {
   return freePort().then((port) => (side === "redis" ? startRedis(port, { dir, args }) : startWedis(root, port, { dir, args })));
 }
 
+/** SET ops/s of one redis-benchmark run (NaN when it failed). */
 async function setThroughput(server, pipeline, requests) {
-  const args = ["-h", "127.0.0.1", "-p", String(server.port), "-c", "50", "-n", String(requests), "-r", "1000000", "-P", String(pipeline), "-t", "set", "--csv"];
-  const r = await runBounded("redis-benchmark", args, 300_000);
-  const row = r.stdout.split("\n").find((l) => l.startsWith('"SET"'));
-  return row ? Number(row.split('","')[1]) : NaN;
+  return (await benchmark(server, "set", pipeline, requests, 300_000)).rps ?? NaN;
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -26,7 +26,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, requireProgram, runBounded, startRedis, startWedis } from "./servers.mjs";
+import { freePort, requireProgram, startRedis, startWedis } from "./servers.mjs";
+import { benchmark, fmt, ratio, table } from "./redis-benchmark.mjs";
 import { bytesPerKey } from "./bytes-per-key.mjs";
 import { REDIS_REFERENCE, measureShape, shapes } from "./type-memory.mjs";
 import { engineOps } from "./engine-ops.mjs";
@@ -74,41 +75,10 @@ function positive(name, v) {
   return n;
 }
 
-/** Parses redis-benchmark --csv output into [{ test, rps }]. */
-function parseCsv(text) {
-  const rows = [];
-  for (const line of text.split("\n")) {
-    const cells = line.trim().replace(/^"|"$/g, "").split('","');
-    if (cells.length < 2 || cells[0] === "test") continue;
-    const rps = Number(cells[1]);
-    if (Number.isFinite(rps)) rows.push({ test: cells[0], rps });
-  }
-  return rows;
-}
-
 /** The run with the median throughput (an errored run counts as the slowest). */
 function median(results) {
   const sorted = [...results].sort((a, b) => (a.rps ?? -1) - (b.rps ?? -1));
   return sorted[Math.floor(sorted.length / 2)];
-}
-
-async function benchmark(server, test, pipeline, requests, timeoutMs) {
-  const args = ["-h", "127.0.0.1", "-p", String(server.port), "-c", "50", "-n", String(requests), "-r", "1000000", "-P", String(pipeline), "-t", test, "--csv"];
-  const r = await runBounded("redis-benchmark", args, timeoutMs);
-  if (r.timedOut) return { error: `timeout after ${timeoutMs / 1000} s` };
-  const rows = parseCsv(r.stdout);
-  if (r.code !== 0 || rows.length === 0) return { error: `redis-benchmark exit ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 200)}` };
-  // Some tests print a preparation row first (lrange_100 prints "LPUSH (needed to benchmark
-  // LRANGE)" before "LRANGE_100 (first 100 elements)"): report the row named after the test.
-  const row = rows.find((r) => r.test.split(" ")[0].toLowerCase() === test) ?? rows[rows.length - 1];
-  return { test: row.test, rps: row.rps };
-}
-
-const fmt = (n, digits = 0) => (n === undefined || n === null || Number.isNaN(n) ? "-" : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
-const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}x` : "-");
-
-function table(head, rows) {
-  return [`| ${head.join(" | ")} |`, `| ${head.map((h, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
 
 async function main() {
